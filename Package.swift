@@ -12,13 +12,14 @@ let package = Package(
     name: "SpecGRPO",
     products: [
         .executable(name: "specgrpo", targets: ["specgrpo"]),
-        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats"]),
+        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Transformer"]),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "Compute", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "ModelFormats", dependencies: ["Compute"]),
-        .executableTarget(name: "specgrpo", dependencies: ["ModelFormats"]),
+        .target(name: "Transformer", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
+        .executableTarget(name: "specgrpo", dependencies: ["Transformer", "ModelFormats"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
     ],

@@ -33,7 +33,7 @@ public enum Dequantize {
     public static func bf16ToFloat(_ bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
 
     @inline(__always)
-    static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
+    public static func half(_ p: UnsafeRawPointer, _ offset: Int) -> Float {
         Float(p.loadUnaligned(fromByteOffset: offset, as: Float16.self))
     }
 

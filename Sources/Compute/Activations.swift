@@ -1,0 +1,94 @@
+import Foundation
+
+/// Element-wise and row-wise kernels of the transformer block. Legend: T rows (tokens),
+/// C channels, D head dimension. Long sums are accumulated in Double.
+public enum Kernels {
+    /// RMSNorm: y = x / sqrt(mean(x²) + eps) ⊙ g, for each of T rows.
+    /// - Parameters: y (T, C) output; x (T, C) input (may alias y); g (C) gain.
+    public static func rmsNorm(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, rows: Int, cols: Int, eps: Float) {
+        for t in 0..<rows {
+            let xr = x + t * cols, yr = y + t * cols
+            var sum = 0.0
+            for c in 0..<cols { sum += Double(xr[c]) * Double(xr[c]) }
+            let scale = Float(1.0 / (sum / Double(cols) + Double(eps)).squareRoot())
+            for c in 0..<cols { yr[c] = (xr[c] * scale) * g[c] }
+        }
+    }
+
+    /// SwiGLU: gate[i] = silu(gate[i]) · up[i], with silu(z) = z / (1 + e^(−z)).
+    public static func swiGLU(_ gate: UnsafeMutablePointer<Float>, _ up: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count {
+            let z = gate[i]
+            gate[i] = z / (1 + Foundation.exp(-z)) * up[i]
+        }
+    }
+
+    /// y[i] += x[i].
+    public static func add(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { y[i] += x[i] }
+    }
+
+    /// Adds bias b (C) to each of T rows of y (T, C).
+    public static func addBias(_ y: UnsafeMutablePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, cols: Int) {
+        for t in 0..<rows { add(y + t * cols, b, count: cols) }
+    }
+
+    /// In-place softmax over n values; returns log Σ e^(x − max) + max (the log-partition).
+    @discardableResult
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) -> Double {
+        var maxValue = -Float.infinity
+        for i in 0..<n { maxValue = max(maxValue, x[i]) }
+        var sum = 0.0
+        for i in 0..<n {
+            let e = Foundation.exp(x[i] - maxValue)
+            x[i] = e
+            sum += Double(e)
+        }
+        let inv = Float(1 / sum)
+        for i in 0..<n { x[i] *= inv }
+        return Foundation.log(sum) + Double(maxValue)
+    }
+}
+
+/// Rotary position embedding (Su et al., RoFormer) for one head vector of dimension D.
+/// Pair i (0 ≤ i < D/2) is rotated by angle pos · θ^(−2i/D). Two pairings exist in the wild:
+/// `.neox` rotates (x[i], x[i + D/2]) — Hugging Face's rotate-half, used by Qwen2 everywhere and by
+/// Llama checkpoints in HF layout — and `.interleaved` rotates (x[2i], x[2i+1]), the layout of
+/// Llama GGUF files, whose converter permutes Q and K rows to match it.
+public struct Rope: Sendable {
+    public enum Pairing: Sendable { case neox, interleaved }
+
+    public let dim: Int
+    public let pairing: Pairing
+    /// θ^(−2i/D), i in 0..<D/2, in Double so long positions keep their angle precision.
+    private let inverseFrequencies: [Double]
+
+    public init(dim: Int, theta: Double, pairing: Pairing) {
+        precondition(dim % 2 == 0)
+        self.dim = dim
+        self.pairing = pairing
+        inverseFrequencies = (0..<dim / 2).map { Foundation.pow(theta, -2 * Double($0) / Double(dim)) }
+    }
+
+    /// Rotates `heads` consecutive head vectors of `x` (heads, D) in place for position `pos`.
+    public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, position pos: Int) {
+        let half = dim / 2
+        // cos/sin once per position, shared by all heads.
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: dim) { table in
+            for i in 0..<half {
+                let angle = Double(pos) * inverseFrequencies[i]
+                table[i] = Float(Foundation.cos(angle))
+                table[half + i] = Float(Foundation.sin(angle))
+            }
+            for h in 0..<heads {
+                let v = x + h * dim
+                for i in 0..<half {
+                    let (a, b) = pairing == .neox ? (i, i + half) : (2 * i, 2 * i + 1)
+                    let x0 = v[a], x1 = v[b], c = table[i], s = table[half + i]
+                    v[a] = x0 * c - x1 * s
+                    v[b] = x0 * s + x1 * c
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// A read-only (rows × cols) matrix in any supported storage format, row-major: row r holds the
+/// `cols` input weights of output r (ggml's layout, and PyTorch's `Linear.weight`). The bytes are
+/// not owned: they point into a memory-mapped file or an array that `owner` keeps alive.
+public struct WeightMatrix: @unchecked Sendable {
+    public let type: TensorType
+    public let rows: Int
+    public let cols: Int
+    public let data: UnsafeRawPointer
+    /// Keeps the storage behind `data` alive.
+    public let owner: AnyObject?
+
+    public init(type: TensorType, rows: Int, cols: Int, data: UnsafeRawPointer, owner: AnyObject?) {
+        precondition(cols % type.blockLength == 0, "\(type) rows need a multiple of \(type.blockLength) columns, got \(cols)")
+        self.type = type
+        self.rows = rows
+        self.cols = cols
+        self.data = data
+        self.owner = owner
+    }
+
+    public var rowBytes: Int { type.byteCount(elements: cols) }
+    public var byteCount: Int { rows * rowBytes }
+
+    @inline(__always)
+    public func row(_ r: Int) -> UnsafeRawPointer { data + r * rowBytes }
+
+    /// Dequantizes row `r` into `dst` (cols floats).
+    public func dequantizeRow(_ r: Int, into dst: UnsafeMutablePointer<Float>) {
+        RowDequantizer.row(dst, row(r), type: type, count: cols)
+    }
+}
+
+/// An fp32 matrix owned by the process (LoRA adapters, trained weights, test models).
+public final class FloatStorage: @unchecked Sendable {
+    public let values: UnsafeMutableBufferPointer<Float>
+
+    public init(count: Int) {
+        values = .allocate(capacity: count)
+        values.initialize(repeating: 0)
+    }
+
+    public convenience init(_ array: [Float]) {
+        self.init(count: array.count)
+        _ = values.initialize(from: array)
+    }
+
+    deinit { values.deallocate() }
+
+    public func matrix(rows: Int, cols: Int) -> WeightMatrix {
+        precondition(rows * cols == values.count)
+        return WeightMatrix(type: .f32, rows: rows, cols: cols, data: UnsafeRawPointer(values.baseAddress!), owner: self)
+    }
+}

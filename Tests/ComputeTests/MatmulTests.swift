@@ -1,0 +1,113 @@
+import Compute
+import Testing
+
+/// Random quantized blocks with finite half-float fields, as the fixtures use.
+func randomBlocks(_ type: TensorType, blocks: Int, seed: UInt64) -> [UInt8] {
+    var g = SplitMix(seed)
+    var bytes = (0..<type.blockBytes * blocks).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+    func setHalf(_ offset: Int, _ value: Float) {
+        withUnsafeBytes(of: Float16(value)) { h in bytes[offset] = h[0]; bytes[offset + 1] = h[1] }
+    }
+    for b in 0..<blocks {
+        let o = b * type.blockBytes
+        let scale = Float(g.next() % 1000 + 1) / 100_000
+        switch type {
+        case .q4_0, .q5_0, .q8_0: setHalf(o, scale)
+        case .q4_1, .q4_K: setHalf(o, scale); setHalf(o + 2, scale / 3)
+        case .q6_K: setHalf(o + 208, scale)
+        default: break
+        }
+    }
+    return bytes
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func float() -> Float { Float(next() >> 40) / Float(1 << 24) * 2 - 1 }
+}
+
+struct MatmulTests {
+    static let quantized: [TensorType] = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
+
+    /// Matmul against a naive twin: reference dequantization, then a Double dot product.
+    /// Tolerance: fp32 accumulation over K ≤ 1024 terms of magnitude ≤ ~1 stays within 1e-4 of
+    /// the Double result relative to Σ|w·x|.
+    @Test(arguments: quantized + [.f32, .f16, .bf16], [1, 3, 5, 17])
+    func matchesNaive(type: TensorType, tokens n: Int) {
+        let cols = type.blockLength == 256 ? 512 : 96, rows = 33
+        let bytes: [UInt8]
+        var g = SplitMix(UInt64(n) * 31 + UInt64(type.rawValue))
+        if type.isQuantized {
+            bytes = randomBlocks(type, blocks: rows * cols / type.blockLength, seed: UInt64(type.rawValue))
+        } else {
+            let values = (0..<rows * cols).map { _ in g.float() }
+            switch type {
+            case .f32: bytes = values.withUnsafeBytes { Array($0) }
+            case .f16: bytes = values.map { Float16($0) }.withUnsafeBytes { Array($0) }
+            default: bytes = values.map { UInt16($0.bitPattern >> 16) }.withUnsafeBytes { Array($0) }
+            }
+        }
+        let x = (0..<n * cols).map { _ in g.float() }
+        bytes.withUnsafeBytes { raw in
+            let w = WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!, owner: nil)
+            var out = [Float](repeating: .nan, count: n * rows)
+            Matmul.forward(&out, x, n: n, w)
+            var row = [Float](repeating: 0, count: cols)
+            for r in 0..<rows {
+                Dequantize.row(&row, w.row(r), type: type, count: cols)
+                for t in 0..<n {
+                    var exact = 0.0, magnitude = 0.0
+                    for c in 0..<cols {
+                        exact += Double(row[c]) * Double(x[t * cols + c])
+                        magnitude += abs(Double(row[c]) * Double(x[t * cols + c]))
+                    }
+                    #expect(abs(Double(out[t * rows + r]) - exact) <= 1e-4 * max(magnitude, 1e-6), "\(type) n=\(n) [\(t), \(r)]")
+                }
+            }
+        }
+    }
+
+    /// Every output element must be the same bits whatever the number of activation rows, so
+    /// batched decoding and speculative verification reproduce single-token decoding exactly.
+    @Test(arguments: quantized + [.f32])
+    func batchInvariant(type: TensorType) {
+        let cols = 512, rows = 40
+        let bytes = type.isQuantized ? randomBlocks(type, blocks: rows * cols / type.blockLength, seed: 7)
+            : (0..<rows * cols).map { Float($0 % 97) / 97 - 0.5 }.withUnsafeBytes { Array($0) }
+        var g = SplitMix(11)
+        let x = (0..<9 * cols).map { _ in g.float() }
+        bytes.withUnsafeBytes { raw in
+            let w = WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!, owner: nil)
+            var batched = [Float](repeating: .nan, count: 9 * rows)
+            Matmul.forward(&batched, x, n: 9, w)
+            for n in [1, 2, 4, 9] {
+                var out = [Float](repeating: .nan, count: n * rows)
+                Matmul.forward(&out, x, n: n, w)
+                #expect(out.map(\.bitPattern) == batched[0..<n * rows].map(\.bitPattern), "\(type) with \(n) rows")
+            }
+        }
+    }
+
+    /// The fast SIMD row dequantizer is bit-identical to the scalar reference, on odd lengths.
+    @Test(arguments: quantized)
+    func rowDequantizerMatchesReference(type: TensorType) {
+        for blocks in [1, 3, 17] {
+            let bytes = randomBlocks(type, blocks: blocks, seed: UInt64(blocks))
+            let n = blocks * type.blockLength
+            var fast = [Float](repeating: .nan, count: n), reference = fast
+            bytes.withUnsafeBytes { raw in
+                RowDequantizer.row(&fast, raw.baseAddress!, type: type, count: n)
+                Dequantize.row(&reference, raw.baseAddress!, type: type, count: n)
+            }
+            #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern))
+        }
+    }
+}

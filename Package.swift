@@ -12,14 +12,16 @@ let package = Package(
     name: "SpecGRPO",
     products: [
         .executable(name: "specgrpo", targets: ["specgrpo"]),
-        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats"]),
+        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Curriculum"]),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "Compute", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "ModelFormats", dependencies: ["Compute"]),
+        .target(name: "Curriculum"),
         .executableTarget(name: "specgrpo", dependencies: ["ModelFormats"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
+        .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
     ]
 )

@@ -24,8 +24,9 @@ public struct ScheduledBatch: Codable, Sendable, Equatable {
 /// Use: for each epoch, take `batches()`, run them, `record` every rollout's reward and task score,
 /// then call `endEpoch()`, which returns that epoch's cluster report.
 /// The batches of epoch e are a pure function of the seed, e and the plan, drawn from the
-/// generator stream e, so a resumed run reproduces them exactly.
-public struct DatasetScheduler: Sendable {
+/// generator stream e, so a resumed run reproduces them exactly. The scheduler is `Codable`: saved
+/// with a checkpoint and decoded, it continues exactly where it stopped.
+public struct DatasetScheduler: Codable, Sendable, Equatable {
     /// The settings in use.
     public let config: SchedulerConfig
     /// Seed of every shuffle.
@@ -42,6 +43,24 @@ public struct DatasetScheduler: Sendable {
         self.seed = seed
         tracker = try RewardTracker(sampleCount: sampleCount, decay: config.emaDecay)
         plan = EpochPlan(uniformFor: sampleCount, rollouts: config.effectiveUniformRollouts)
+    }
+
+    private enum CodingKeys: String, CodingKey { case config, seed, tracker, plan }
+
+    /// Decodes a saved scheduler, checking that its parts describe the same dataset.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        config = try c.decode(SchedulerConfig.self, forKey: .config)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        tracker = try c.decode(RewardTracker.self, forKey: .tracker)
+        plan = try c.decode(EpochPlan.self, forKey: .plan)
+        try CurriculumError.require(plan.sampleBuckets.count == tracker.sampleCount, field: "plan.sampleBuckets",
+                                    expected: "\(tracker.sampleCount) entries", found: "\(plan.sampleBuckets.count)")
+        try CurriculumError.require(
+            plan.sampleBuckets.allSatisfy { $0.map { $0 >= 0 && $0 < plan.bucketCount } ?? true },
+            field: "plan.sampleBuckets", expected: "bucket indices below \(plan.bucketCount)", found: "others")
+        try CurriculumError.require(tracker.decay == config.emaDecay, field: "tracker.decay",
+                                    expected: "\(config.emaDecay) (config.emaDecay)", found: "\(tracker.decay)")
     }
 
     /// The current epoch, counted from 0 (equals the number of completed epochs).

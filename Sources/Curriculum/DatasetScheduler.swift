@@ -37,8 +37,10 @@ public struct DatasetScheduler: Codable, Sendable, Equatable {
     public private(set) var plan: EpochPlan
 
     /// Creates a scheduler for a dataset of `sampleCount` samples, all unseen.
-    /// - Throws: `CurriculumError.invalidConfiguration` for `sampleCount` < 1.
+    /// - Throws: `CurriculumError.invalidConfiguration` for `sampleCount` < 1 or a configuration
+    ///   whose fields were changed to bad values after it was created.
     public init(sampleCount: Int, config: SchedulerConfig, seed: UInt64) throws {
+        try config.validate()
         self.config = config
         self.seed = seed
         tracker = try RewardTracker(sampleCount: sampleCount, decay: config.emaDecay)

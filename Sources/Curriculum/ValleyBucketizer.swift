@@ -78,8 +78,10 @@ public struct ValleyBucketizer: Sendable, Equatable {
     /// The settings in use.
     public let config: BucketizerConfig
 
-    /// Creates a bucketizer with validated `config`.
-    public init(config: BucketizerConfig) {
+    /// Creates a bucketizer. The configuration's fields are mutable, so it is checked again here.
+    /// - Throws: `CurriculumError.invalidConfiguration` for a bad field.
+    public init(config: BucketizerConfig) throws {
+        try config.validate()
         self.config = config
     }
 

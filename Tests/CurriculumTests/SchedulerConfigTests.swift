@@ -49,4 +49,14 @@ final class SchedulerConfigTests: XCTestCase {
         XCTAssertThrowsError(try decode(#"{"warmUpEpochs": -1}"#))
         XCTAssertThrowsError(try SchedulerConfig(emaDecay: 0))
     }
+
+    /// Fields are mutable; a configuration changed to a bad value is caught when it is used.
+    func testMutatedConfigurationIsCheckedOnUse() throws {
+        var c = try SchedulerConfig()
+        c.bucketizer.maxBuckets = 0
+        XCTAssertThrowsError(try DatasetScheduler(sampleCount: 4, config: c, seed: 1)) {
+            XCTAssertEqual($0 as? CurriculumError, .invalidConfiguration(field: "maxBuckets", expected: "at least 1", found: "0"))
+        }
+        XCTAssertThrowsError(try ValleyBucketizer(config: c.bucketizer))
+    }
 }

@@ -1,27 +1,28 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Hot kernels are compiled for haswell (AVX2 + FMA + F16C), the baseline of every machine this
-// project runs on; SIMD16<Float> then lowers to two 256-bit registers instead of four 128-bit ones.
+// Hot kernels are compiled for Haswell-class x86-64 (AVX2 + FMA + F16C), the baseline of every
+// machine this project runs on; SIMD8<Float> then maps onto one 256-bit register.
 let kernelFlags: [SwiftSetting] = [
-    .unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release)),
-    .unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .debug)),
+    .unsafeFlags(["-target-cpu", "haswell"]),
 ]
 
 let package = Package(
     name: "SpecGRPO",
     products: [
         .executable(name: "specgrpo", targets: ["specgrpo"]),
-        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Transformer"]),
+        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Transformer", "Curriculum"]),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "Compute", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "ModelFormats", dependencies: ["Compute"]),
         .target(name: "Transformer", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
-        .executableTarget(name: "specgrpo", dependencies: ["Transformer", "ModelFormats"]),
-        .testTarget(name: "ComputeTests", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
-        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
+        .target(name: "Curriculum"),
+        .executableTarget(name: "specgrpo", dependencies: ["Transformer", "ModelFormats", "Curriculum"]),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], exclude: ["Fixtures"]),
+        .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
     ],
     // Kernels hand raw buffer pointers to `DispatchQueue.concurrentPerform` workers that write
     // disjoint slices; Swift 6's strict sendability checking cannot express that, so the package

@@ -131,7 +131,8 @@ public struct SafeTensorsWriter {
         return out + "\""
     }
 
-    /// Writes the file atomically, replacing any file at `path`.
+    /// Writes the file atomically, replacing any file at `path`. The temporary file is named after
+    /// `path` and the process, so two writers in one process must not write the same path at once.
     public func write(to path: String) throws {
         let (header, order) = layout()
         let slash = path.lastIndex(of: "/")

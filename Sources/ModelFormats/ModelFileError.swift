@@ -6,6 +6,11 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         case unreadable, badMagic, unsupportedVersion, truncated, unknownTensorType
         case tensorOutOfBounds, missingMetadata, wrongMetadataType, malformedHeader
         case missingTensor, wrongShape, invalidConfig
+        /// A tensor's element type is valid in its file but cannot be used the way it was asked for
+        /// (a safetensors I64 tensor read as floats, say).
+        case unsupportedTensorType
+        /// A file could not be written (safetensors checkpoints).
+        case unwritable
     }
 
     public let kind: Kind

@@ -22,6 +22,7 @@ let package = Package(
         .executableTarget(name: "specgrpo", dependencies: ["Transformer", "ModelFormats", "Curriculum"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], exclude: ["Fixtures"]),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer"], exclude: ["Fixtures"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
     ],
     // Kernels hand raw buffer pointers to `DispatchQueue.concurrentPerform` workers that write

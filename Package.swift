@@ -22,7 +22,8 @@ let package = Package(
         .executableTarget(name: "specgrpo", dependencies: ["Transformer", "ModelFormats", "Curriculum"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], exclude: ["Fixtures"]),
-        .testTarget(name: "TransformerTests", dependencies: ["Transformer"], exclude: ["Fixtures"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TransformerTests", dependencies: ["Transformer", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
     ],
     // Kernels hand raw buffer pointers to `DispatchQueue.concurrentPerform` workers that write

@@ -1,0 +1,48 @@
+// Integer dot-product kernels for quantized weights, in C because they hinge on x86's
+// multiply-add-adjacent-bytes instructions (vpmaddubsw / vpmaddwd), which Swift's SIMD types do not
+// lower to (measured: LLVM scalarises the Swift formulations), and on which llama.cpp's decode
+// speed rests. Activations are quantized once per token to 8-bit blocks exactly as ggml does
+// (Q8_0 for 32-weight formats, Q8_K for 256-weight K-quants); a dot product is then exact integer
+// arithmetic per block followed by one float multiply-add per block.
+//
+// Every kernel has a portable scalar twin (qk_*_scalar) with the same per-block float operations in
+// the same order; on AVX2 the two give bit-identical results, which the tests check.
+#ifndef QUANT_KERNELS_H
+#define QUANT_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Bytes of one Q8_0 activation block (fp16 scale, 32 int8) and one Q8_K block
+/// (fp32 scale, 256 int8, 16 int16 sums of 16).
+enum { QK_Q8_0_BYTES = 34, QK_Q8_K_BYTES = 292 };
+
+/// Quantizes k floats (k a multiple of 32) to Q8_0: d = max|x|/127 (stored fp16),
+/// q = round-half-even(x · 127/max|x|).
+void qk_quantize_q8_0(const float *x, void *y, int64_t k);
+
+/// Quantizes k floats (k a multiple of 256) to Q8_K: with m the element of largest magnitude,
+/// iscale = −127/m, q = min(127, round-half-even(iscale · x)), d = 1/iscale, plus sums of 16.
+void qk_quantize_q8_K(const float *x, void *y, int64_t k);
+
+/// Σ w·x over n weights of a row in the named weight format, with x pre-quantized.
+float qk_dot_q8_0(int64_t n, const void *w, const void *x_q8_0);
+float qk_dot_q5_0(int64_t n, const void *w, const void *x_q8_0);
+float qk_dot_q4_0(int64_t n, const void *w, const void *x_q8_0);
+float qk_dot_q4_K(int64_t n, const void *w, const void *x_q8_K);
+float qk_dot_q6_K(int64_t n, const void *w, const void *x_q8_K);
+
+float qk_dot_q8_0_scalar(int64_t n, const void *w, const void *x_q8_0);
+float qk_dot_q5_0_scalar(int64_t n, const void *w, const void *x_q8_0);
+float qk_dot_q4_0_scalar(int64_t n, const void *w, const void *x_q8_0);
+float qk_dot_q4_K_scalar(int64_t n, const void *w, const void *x_q8_K);
+float qk_dot_q6_K_scalar(int64_t n, const void *w, const void *x_q8_K);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -12,15 +12,17 @@ let package = Package(
     name: "SpecGRPO",
     products: [
         .executable(name: "specgrpo", targets: ["specgrpo"]),
-        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats"]),
+        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Tokenization"]),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .target(name: "Compute", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
         .target(name: "ModelFormats", dependencies: ["Compute"]),
+        .target(name: "Tokenization", dependencies: ["ModelFormats"]),
         .executableTarget(name: "specgrpo", dependencies: ["ModelFormats"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFormats"], exclude: ["Fixtures"]),
     ],
     // Kernels hand raw buffer pointers to `DispatchQueue.concurrentPerform` workers that write
     // disjoint slices; Swift 6's strict sendability checking cannot express that, so the package

@@ -6,6 +6,7 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         case unreadable, badMagic, unsupportedVersion, truncated, unknownTensorType
         case tensorOutOfBounds, missingMetadata, wrongMetadataType, malformedHeader
         case missingTensor, wrongShape, invalidConfig
+        case invalidTokenizer, unsupportedTokenizer
     }
 
     public let kind: Kind

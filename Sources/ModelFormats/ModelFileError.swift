@@ -11,6 +11,7 @@ public struct ModelFileError: Error, CustomStringConvertible, Equatable, Sendabl
         case unsupportedTensorType
         /// A file could not be written (safetensors checkpoints).
         case unwritable
+        case invalidTokenizer, unsupportedTokenizer
     }
 
     public let kind: Kind

@@ -15,13 +15,15 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
-        .target(name: "Compute", dependencies: ["CBLAS"], swiftSettings: kernelFlags),
+        // C because it needs vpmaddubsw/vpmaddwd; see the header for why.
+        .target(name: "QuantKernels", cSettings: [.unsafeFlags(["-O3", "-mavx2", "-mfma", "-mf16c"])]),
+        .target(name: "Compute", dependencies: ["CBLAS", "QuantKernels"], swiftSettings: kernelFlags),
         .target(name: "ModelFormats", dependencies: ["Compute"]),
         .target(name: "Transformer", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
         .target(name: "Tokenization", dependencies: ["ModelFormats"]),
         .target(name: "Curriculum"),
         .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Curriculum"]),
-        .testTarget(name: "ComputeTests", dependencies: ["Compute", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
+        .testTarget(name: "ComputeTests", dependencies: ["Compute", "QuantKernels", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], exclude: ["Fixtures"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),

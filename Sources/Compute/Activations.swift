@@ -55,19 +55,23 @@ public enum Kernels {
 /// `.neox` rotates (x[i], x[i + D/2]) — Hugging Face's rotate-half, used by Qwen2 everywhere and by
 /// Llama checkpoints in HF layout — and `.interleaved` rotates (x[2i], x[2i+1]), the layout of
 /// Llama GGUF files, whose converter permutes Q and K rows to match it.
+///
+/// Angles are computed in fp32 the way ggml does (start from pos, multiply by θ^(−2/D) once per
+/// pair): Qwen2's few very large activations make the model sensitive to the last bits of the
+/// rotation, and this keeps its log-probabilities within a few hundredths of llama.cpp's.
 public struct Rope: Sendable {
     public enum Pairing: Sendable { case neox, interleaved }
 
     public let dim: Int
     public let pairing: Pairing
-    /// θ^(−2i/D), i in 0..<D/2, in Double so long positions keep their angle precision.
-    private let inverseFrequencies: [Double]
+    /// θ^(−2/D) in fp32.
+    private let step: Float
 
     public init(dim: Int, theta: Double, pairing: Pairing) {
         precondition(dim % 2 == 0)
         self.dim = dim
         self.pairing = pairing
-        inverseFrequencies = (0..<dim / 2).map { Foundation.pow(theta, -2 * Double($0) / Double(dim)) }
+        step = Foundation.pow(Float(theta), -2 / Float(dim))
     }
 
     /// Rotates `heads` consecutive head vectors of `x` (heads, D) in place for position `pos`.
@@ -75,10 +79,11 @@ public struct Rope: Sendable {
         let half = dim / 2
         // cos/sin once per position, shared by all heads.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: dim) { table in
+            var angle = Float(pos)
             for i in 0..<half {
-                let angle = Double(pos) * inverseFrequencies[i]
-                table[i] = Float(Foundation.cos(angle))
-                table[half + i] = Float(Foundation.sin(angle))
+                table[i] = Foundation.cos(angle)
+                table[half + i] = Foundation.sin(angle)
+                angle *= step
             }
             for h in 0..<heads {
                 let v = x + h * dim

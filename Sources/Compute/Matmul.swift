@@ -1,19 +1,19 @@
+import QuantKernels
+
 /// out = x · Wᵀ for a weight matrix in any storage format.
 ///
 /// Legend: N rows of activations (tokens), K = W.cols inputs, M = W.rows outputs.
 ///
-/// Work is split over output rows: each worker decodes one weight row at a time into its own
-/// scratch (K floats, L1/L2-resident; quantized rows as exact codes plus per-sub-block factors,
-/// see `BlockCodes`) and takes its dot product with all N activation rows, so a weight row is read
-/// from memory once per call however many tokens there are. Every output element is computed by
-/// the same function from the same decoded row, whatever N is and whichever worker ran it:
-/// batching and speculative verification therefore give bit-identical results to one token at a
-/// time.
+/// Quantized formats with an integer kernel (Q8_0, Q5_0, Q4_0 with 32-weight activation blocks;
+/// Q4_K, Q6_K with 256-weight ones) first quantize each activation row to 8 bits as llama.cpp does,
+/// then take exact integer dot products per block (`QuantKernels`). Other formats dequantize each
+/// weight row into a per-worker scratch row and take fp32 dot products.
+///
+/// Work is split over output rows; each worker reads a weight row once and applies it to all N
+/// activation rows. Every output element is computed by the same function from the same inputs,
+/// whatever N is and whichever worker ran it: batching and speculative verification therefore
+/// give bit-identical results to one token at a time.
 public enum Matmul {
-    /// Up to this many activation rows, rows are decoded in registers once per activation row
-    /// (`FusedDot`); beyond it, once per call into scratch (`BlockCodes`). Both give the same bits.
-    public static let fusedRowLimit = 4
-
     /// - Parameters:
     ///   - out: (N, M) fp32, overwritten.
     ///   - x: (N, K) fp32.
@@ -21,53 +21,74 @@ public enum Matmul {
     ///   - w: (M, K) weights.
     public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int, _ w: WeightMatrix) {
         let m = w.rows, k = w.cols
+        if let kernel = IntegerKernel(w.type) {
+            let rowBytes = kernel.activationBytes(k)
+            let xq = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes, alignment: 64)
+            defer { xq.deallocate() }
+            for t in 0..<n { kernel.quantize(x + t * k, xq + t * rowBytes, k) }
+            Parallel.forEach(count: m, minChunk: 16) { rows in
+                for r in rows {
+                    let row = w.row(r)
+                    for t in 0..<n { out[t * m + r] = kernel.dot(k, row, xq + t * rowBytes) }
+                }
+            }
+            return
+        }
         if w.type == .f32 {
             let base = w.data.assumingMemoryBound(to: Float.self)
             Parallel.forEach(count: m, minChunk: 16) { rows in
                 for r in rows {
-                    let row = base + r * k
-                    for t in 0..<n { out[t * m + r] = Vector.dot(row, x + t * k, k) }
-                }
-            }
-            return
-        }
-        if !w.type.isQuantized {
-            Parallel.forEach(count: m, minChunk: 16) { rows in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: k)
-                defer { scratch.deallocate() }
-                for r in rows {
-                    w.dequantizeRow(r, into: scratch)
-                    for t in 0..<n { out[t * m + r] = Vector.dot(scratch, x + t * k, k) }
-                }
-            }
-            return
-        }
-        let S = BlockCodes.subBlockLength(w.type), subBlocks = k / S
-        // Sub-block sums of every activation row, shared by all weight rows.
-        let xSums = UnsafeMutablePointer<Float>.allocate(capacity: n * subBlocks)
-        defer { xSums.deallocate() }
-        for t in 0..<n { BlockCodes.subBlockSums(xSums + t * subBlocks, x + t * k, count: k, subBlockLength: S) }
-        if n <= fusedRowLimit && FusedDot.supports(w.type) {
-            Parallel.forEach(count: m, minChunk: 16) { rows in
-                for r in rows {
-                    for t in 0..<n {
-                        out[t * m + r] = FusedDot.dot(w.row(r), type: w.type, x: x + t * k, xSums: xSums + t * subBlocks, count: k)
-                    }
+                    for t in 0..<n { out[t * m + r] = Vector.dot(base + r * k, x + t * k, k) }
                 }
             }
             return
         }
         Parallel.forEach(count: m, minChunk: 16) { rows in
-            let codes = UnsafeMutablePointer<Float>.allocate(capacity: k + 2 * subBlocks)
-            defer { codes.deallocate() }
-            let scales = codes + k, mins = scales + subBlocks
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: k)
+            defer { scratch.deallocate() }
             for r in rows {
-                BlockCodes.decodeRow(codes: codes, scales: scales, mins: mins, w.row(r), type: w.type, count: k)
-                for t in 0..<n {
-                    out[t * m + r] = BlockCodes.dot(codes: codes, scales: scales, mins: mins, x: x + t * k,
-                                                    xSums: xSums + t * subBlocks, count: k, subBlockLength: S)
-                }
+                w.dequantizeRow(r, into: scratch)
+                for t in 0..<n { out[t * m + r] = Vector.dot(scratch, x + t * k, k) }
             }
+        }
+    }
+}
+
+/// The integer kernel for a weight format and the activation quantization it pairs with.
+enum IntegerKernel {
+    case q8_0, q5_0, q4_0, q4_K, q6_K
+
+    init?(_ type: TensorType) {
+        switch type {
+        case .q8_0: self = .q8_0
+        case .q5_0: self = .q5_0
+        case .q4_0: self = .q4_0
+        case .q4_K: self = .q4_K
+        case .q6_K: self = .q6_K
+        default: return nil
+        }
+    }
+
+    /// K-quants pair with 256-value Q8_K activation blocks, the others with 32-value Q8_0 blocks.
+    var usesQ8K: Bool { self == .q4_K || self == .q6_K }
+
+    /// Bytes of one quantized activation row of `k` values.
+    func activationBytes(_ k: Int) -> Int {
+        usesQ8K ? k / 256 * Int(QK_Q8_K_BYTES) : k / 32 * Int(QK_Q8_0_BYTES)
+    }
+
+    func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
+        if usesQ8K { qk_quantize_q8_K(x, y, Int64(k)) } else { qk_quantize_q8_0(x, y, Int64(k)) }
+    }
+
+    @inline(__always)
+    func dot(_ k: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer) -> Float {
+        switch self {
+        case .q8_0: qk_dot_q8_0(Int64(k), w, x)
+        case .q5_0: qk_dot_q5_0(Int64(k), w, x)
+        case .q4_0: qk_dot_q4_0(Int64(k), w, x)
+        case .q4_K: qk_dot_q4_K(Int64(k), w, x)
+        case .q6_K: qk_dot_q6_K(Int64(k), w, x)
         }
     }
 }

@@ -3,26 +3,35 @@
 /// PagedAttention). Blocks carry reference counts so that several sequences can share the blocks
 /// of a common prompt; the engine builds prefix caching on top of this.
 ///
-/// Layout: (L, 2, blocks, blockSize, Hkv·D) fp32 — keys then values for each layer.
+/// Layout: (L, 2, blocks, blockSize, Hkv·D) — keys then values for each layer — in fp32 or fp16.
 public final class KVCache: @unchecked Sendable {
+    /// Element type of the stored keys and values. fp16 halves the memory and is what llama.cpp
+    /// stores by default; fp32 keeps attention exact for checks against fp32 references.
+    public enum Precision: String, Sendable, Codable {
+        case f32, f16
+        public var bytes: Int { self == .f32 ? 4 : 2 }
+    }
+
+    public let precision: Precision
     public let blockSize: Int
     public let blockCount: Int
     public let layerCount: Int
     /// Hkv·D floats per token slot.
     public let kvWidth: Int
-    private let storage: UnsafeMutablePointer<Float>
+    private let storage: UnsafeMutableRawPointer
     private var freeBlocks: [Int]
     public private(set) var referenceCounts: [Int]
 
-    public init(config: ModelConfig, blockSize: Int = 16, capacityTokens: Int) {
+    public init(config: ModelConfig, blockSize: Int = 16, capacityTokens: Int, precision: Precision = .f32) {
         precondition(blockSize > 0 && capacityTokens > 0)
+        self.precision = precision
         self.blockSize = blockSize
         blockCount = (capacityTokens + blockSize - 1) / blockSize
         layerCount = config.layerCount
         kvWidth = config.kvWidth
-        let count = layerCount * 2 * blockCount * blockSize * kvWidth
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: 0, count: count)
+        let bytes = layerCount * 2 * blockCount * blockSize * kvWidth * precision.bytes
+        storage = .allocate(byteCount: bytes, alignment: 64)
+        storage.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
         freeBlocks = Array((0..<blockCount).reversed())
         referenceCounts = Array(repeating: 0, count: blockCount)
     }
@@ -31,7 +40,7 @@ public final class KVCache: @unchecked Sendable {
 
     public var freeBlockCount: Int { freeBlocks.count }
     /// Bytes of one block across all layers, keys and values.
-    public var bytesPerBlock: Int { layerCount * 2 * blockSize * kvWidth * MemoryLayout<Float>.size }
+    public var bytesPerBlock: Int { layerCount * 2 * blockSize * kvWidth * precision.bytes }
 
     /// Takes a free block (reference count 1), or nil when none is left.
     public func allocate() -> Int? {
@@ -54,16 +63,32 @@ public final class KVCache: @unchecked Sendable {
         if referenceCounts[block] == 0 { freeBlocks.append(block) }
     }
 
-    /// Key slot of (layer, block, offset): Hkv·D floats.
+    /// Key slot of (layer, block, offset): Hkv·D elements of `precision`.
     @inline(__always)
-    public func keys(layer: Int, block: Int, offset: Int) -> UnsafeMutablePointer<Float> {
-        storage + (((layer * 2) * blockCount + block) * blockSize + offset) * kvWidth
+    public func keys(layer: Int, block: Int, offset: Int) -> UnsafeMutableRawPointer {
+        storage + (((layer * 2) * blockCount + block) * blockSize + offset) * kvWidth * precision.bytes
     }
 
-    /// Value slot of (layer, block, offset): Hkv·D floats.
+    /// Value slot of (layer, block, offset): Hkv·D elements of `precision`.
     @inline(__always)
-    public func values(layer: Int, block: Int, offset: Int) -> UnsafeMutablePointer<Float> {
-        storage + (((layer * 2 + 1) * blockCount + block) * blockSize + offset) * kvWidth
+    public func values(layer: Int, block: Int, offset: Int) -> UnsafeMutableRawPointer {
+        storage + (((layer * 2 + 1) * blockCount + block) * blockSize + offset) * kvWidth * precision.bytes
+    }
+
+    /// Writes one token's keys and values (Hkv·D floats each), converting to the storage precision.
+    func store(layer: Int, block: Int, offset: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) {
+        let kd = keys(layer: layer, block: block, offset: offset), vd = values(layer: layer, block: block, offset: offset)
+        switch precision {
+        case .f32:
+            kd.copyMemory(from: k, byteCount: kvWidth * 4)
+            vd.copyMemory(from: v, byteCount: kvWidth * 4)
+        case .f16:
+            let kh = kd.assumingMemoryBound(to: Float16.self), vh = vd.assumingMemoryBound(to: Float16.self)
+            for i in 0..<kvWidth {
+                kh[i] = Float16(k[i])
+                vh[i] = Float16(v[i])
+            }
+        }
     }
 }
 
@@ -112,9 +137,10 @@ public final class SequenceKV: @unchecked Sendable {
         }
         if partial > 0 {
             let src = other.blockTable[full], dst = cache.allocate()!
+            let bytes = partial * cache.kvWidth * cache.precision.bytes
             for layer in 0..<cache.layerCount {
-                cache.keys(layer: layer, block: dst, offset: 0).update(from: cache.keys(layer: layer, block: src, offset: 0), count: partial * cache.kvWidth)
-                cache.values(layer: layer, block: dst, offset: 0).update(from: cache.values(layer: layer, block: src, offset: 0), count: partial * cache.kvWidth)
+                cache.keys(layer: layer, block: dst, offset: 0).copyMemory(from: cache.keys(layer: layer, block: src, offset: 0), byteCount: bytes)
+                cache.values(layer: layer, block: dst, offset: 0).copyMemory(from: cache.values(layer: layer, block: src, offset: 0), byteCount: bytes)
             }
             blockTable.append(dst)
         }

@@ -70,8 +70,8 @@ public final class TransformerModel: @unchecked Sendable {
         self.init(config: config, weights: try ModelWeights(gguf: gguf, config: config))
     }
 
-    public func makeCache(capacityTokens: Int, blockSize: Int = 16) -> KVCache {
-        KVCache(config: config, blockSize: blockSize, capacityTokens: capacityTokens)
+    public func makeCache(capacityTokens: Int, blockSize: Int = 16, precision: KVCache.Precision = .f32) -> KVCache {
+        KVCache(config: config, blockSize: blockSize, capacityTokens: capacityTokens, precision: precision)
     }
 
     /// Runs the new tokens of every item through the model, appending their keys and values to
@@ -161,9 +161,7 @@ public final class TransformerModel: @unchecked Sendable {
             rope.apply(s.q + t * Q, heads: c.headCount, position: positions[t])
             rope.apply(s.k + t * KV, heads: c.kvHeadCount, position: positions[t])
             let (block, offset) = sequences[owner[t]].slot(positions[t])
-            let cache = sequences[owner[t]].cache
-            cache.keys(layer: l, block: block, offset: offset).update(from: s.k + t * KV, count: KV)
-            cache.values(layer: l, block: block, offset: offset).update(from: s.v + t * KV, count: KV)
+            sequences[owner[t]].cache.store(layer: l, block: block, offset: offset, keys: s.k + t * KV, values: s.v + t * KV)
         }
         Attention.forward(s.attention, s.q, layer: l, tokens: T, owner: owner, positions: positions, sequences: sequences, config: c)
         Matmul.forward(s.xn, s.attention, n: T, w.wo)

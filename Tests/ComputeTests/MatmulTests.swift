@@ -1,4 +1,5 @@
 import Compute
+import QuantKernels
 import Testing
 
 /// Random quantized blocks with finite half-float fields, as the fixtures use.
@@ -37,9 +38,32 @@ struct SplitMix {
 struct MatmulTests {
     static let quantized: [TensorType] = [.q4_0, .q4_1, .q5_0, .q8_0, .q4_K, .q6_K]
 
-    /// Matmul against a naive twin: reference dequantization, then a Double dot product.
-    /// Tolerance: fp32 accumulation over K ≤ 1024 terms of magnitude ≤ ~1 stays within 1e-4 of
-    /// the Double result relative to Σ|w·x|.
+    /// The activations a weight format is multiplied with: 8-bit blocks for formats with an
+    /// integer kernel (as llama.cpp does), fp32 otherwise.
+    static func effectiveActivations(_ x: [Float], type: TensorType) -> [Float] {
+        switch type {
+        case .q8_0, .q5_0, .q4_0:
+            var q = [UInt8](repeating: 0, count: x.count / 32 * 34), out = [Float](repeating: 0, count: x.count)
+            qk_quantize_q8_0(x, &q, Int64(x.count))
+            q.withUnsafeBytes { Dequantize.row(&out, $0.baseAddress!, type: .q8_0, count: x.count) }
+            return out
+        case .q4_K, .q6_K:
+            var q = [UInt8](repeating: 0, count: x.count / 256 * 292)
+            qk_quantize_q8_K(x, &q, Int64(x.count))
+            return q.withUnsafeBytes { raw in
+                (0..<x.count).map { i in
+                    let block = raw.baseAddress! + i / 256 * 292
+                    return block.loadUnaligned(as: Float.self) * Float(block.load(fromByteOffset: 4 + i % 256, as: Int8.self))
+                }
+            }
+        default:
+            return x
+        }
+    }
+
+    /// Matmul against a naive twin: reference dequantization of the weights, the activations as
+    /// the kernel sees them, then a Double dot product. Tolerance: fp32 accumulation over K ≤ 1024
+    /// terms stays within 1e-5 of the Double result relative to Σ|w·x|.
     @Test(arguments: quantized + [.f32, .f16, .bf16], [1, 3, 5, 17])
     func matchesNaive(type: TensorType, tokens n: Int) {
         let cols = type.blockLength == 256 ? 512 : 96, rows = 33
@@ -56,6 +80,7 @@ struct MatmulTests {
             }
         }
         let x = (0..<n * cols).map { _ in g.float() }
+        let seen = (0..<n).flatMap { t in Self.effectiveActivations(Array(x[t * cols..<(t + 1) * cols]), type: type) }
         bytes.withUnsafeBytes { raw in
             let w = WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!, owner: nil)
             var out = [Float](repeating: .nan, count: n * rows)
@@ -66,11 +91,52 @@ struct MatmulTests {
                 for t in 0..<n {
                     var exact = 0.0, magnitude = 0.0
                     for c in 0..<cols {
-                        exact += Double(row[c]) * Double(x[t * cols + c])
-                        magnitude += abs(Double(row[c]) * Double(x[t * cols + c]))
+                        exact += Double(row[c]) * Double(seen[t * cols + c])
+                        magnitude += abs(Double(row[c]) * Double(seen[t * cols + c]))
                     }
-                    #expect(abs(Double(out[t * rows + r]) - exact) <= 1e-4 * max(magnitude, 1e-6), "\(type) n=\(n) [\(t), \(r)]")
+                    #expect(abs(Double(out[t * rows + r]) - exact) <= 1e-5 * max(magnitude, 1e-6), "\(type) n=\(n) [\(t), \(r)]")
                 }
+            }
+        }
+    }
+
+    /// Activation quantization keeps every value within half a quantization step.
+    @Test func activationQuantizationError() {
+        var g = SplitMix(5)
+        let x = (0..<512).map { _ in g.float() * 3 }
+        for type in [TensorType.q8_0, .q4_K] {
+            let seen = Self.effectiveActivations(x, type: type)
+            let block = type == .q8_0 ? 32 : 256
+            for b in 0..<512 / block {
+                let slice = x[b * block..<(b + 1) * block]
+                let step = slice.map(abs).max()! / 127
+                // Half a step from rounding, plus up to 127 times the fp16 rounding of the Q8_0 scale (2^-11 relative).
+                for i in slice.indices { #expect(abs(seen[i] - x[i]) <= step * 0.57 + 1e-7, "\(type) element \(i)") }
+            }
+        }
+    }
+
+    /// The AVX2 kernels and their portable scalar twins give the same bits.
+    @Test(arguments: [TensorType.q8_0, .q5_0, .q4_0, .q4_K, .q6_K])
+    func integerKernelsMatchScalarTwins(type: TensorType) {
+        let k = 1024
+        let bytes = randomBlocks(type, blocks: k / type.blockLength, seed: 99)
+        var g = SplitMix(3)
+        let x = (0..<k).map { _ in g.float() }
+        let q8K = type.blockLength == 256
+        var xq = [UInt8](repeating: 0, count: q8K ? k / 256 * 292 : k / 32 * 34)
+        if q8K { qk_quantize_q8_K(x, &xq, Int64(k)) } else { qk_quantize_q8_0(x, &xq, Int64(k)) }
+        bytes.withUnsafeBytes { w in
+            xq.withUnsafeBytes { q in
+                let (a, b): (Float, Float)
+                switch type {
+                case .q8_0: (a, b) = (qk_dot_q8_0(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q8_0_scalar(Int64(k), w.baseAddress, q.baseAddress))
+                case .q5_0: (a, b) = (qk_dot_q5_0(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q5_0_scalar(Int64(k), w.baseAddress, q.baseAddress))
+                case .q4_0: (a, b) = (qk_dot_q4_0(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q4_0_scalar(Int64(k), w.baseAddress, q.baseAddress))
+                case .q4_K: (a, b) = (qk_dot_q4_K(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q4_K_scalar(Int64(k), w.baseAddress, q.baseAddress))
+                default: (a, b) = (qk_dot_q6_K(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q6_K_scalar(Int64(k), w.baseAddress, q.baseAddress))
+                }
+                #expect(a.bitPattern == b.bitPattern, "\(type): \(a) vs \(b)")
             }
         }
     }

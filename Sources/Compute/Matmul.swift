@@ -14,14 +14,25 @@ import QuantKernels
 /// whatever N is and whichever worker ran it: batching and speculative verification therefore
 /// give bit-identical results to one token at a time.
 public enum Matmul {
+    /// How activations meet quantized weights.
+    public enum ActivationPrecision: String, Sendable {
+        /// 8-bit activation blocks and integer dot products, as llama.cpp (fast; adds the
+        /// activation quantization noise llama.cpp has).
+        case int8
+        /// fp32 activations against dequantized weight rows (exact to fp32 rounding; slower).
+        case fp32
+    }
+
     /// - Parameters:
     ///   - out: (N, M) fp32, overwritten.
     ///   - x: (N, K) fp32.
     ///   - n: number of activation rows N.
     ///   - w: (M, K) weights.
-    public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int, _ w: WeightMatrix) {
+    ///   - activations: how activations meet quantized weights (ignored for float weights).
+    public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int, _ w: WeightMatrix,
+                               activations: ActivationPrecision = .int8) {
         let m = w.rows, k = w.cols
-        if let kernel = IntegerKernel(w.type) {
+        if activations == .int8, let kernel = IntegerKernel(w.type) {
             let rowBytes = kernel.activationBytes(k)
             let xq = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes, alignment: 64)
             defer { xq.deallocate() }

@@ -56,6 +56,8 @@ public enum ForwardError: Error, CustomStringConvertible, Equatable {
 public final class TransformerModel: @unchecked Sendable {
     public let config: ModelConfig
     public var weights: ModelWeights
+    /// How activations meet quantized weights: `.int8` as llama.cpp (default), `.fp32` exact.
+    public var activationPrecision = Matmul.ActivationPrecision.int8
     let rope: Rope
 
     public init(config: ModelConfig, weights: ModelWeights) {
@@ -137,7 +139,7 @@ public final class TransformerModel: @unchecked Sendable {
             Kernels.rmsNorm(selected + r * C, state.x + t * C, weights.finalNorm, rows: 1, cols: C, eps: c.rmsNormEps)
         }
         let values = [Float](unsafeUninitializedCapacity: R * V) { out, n in
-            if R > 0 { Matmul.forward(out.baseAddress!, selected, n: R, weights.lmHead) }
+            if R > 0 { Matmul.forward(out.baseAddress!, selected, n: R, weights.lmHead, activations: activationPrecision) }
             n = R * V
         }
         state.deallocate()
@@ -151,9 +153,9 @@ public final class TransformerModel: @unchecked Sendable {
 
         // Attention.
         Kernels.rmsNorm(s.xn, s.x, w.attentionNorm, rows: T, cols: C, eps: c.rmsNormEps)
-        Matmul.forward(s.q, s.xn, n: T, w.wq)
-        Matmul.forward(s.k, s.xn, n: T, w.wk)
-        Matmul.forward(s.v, s.xn, n: T, w.wv)
+        Matmul.forward(s.q, s.xn, n: T, w.wq, activations: activationPrecision)
+        Matmul.forward(s.k, s.xn, n: T, w.wk, activations: activationPrecision)
+        Matmul.forward(s.v, s.xn, n: T, w.wv, activations: activationPrecision)
         if let b = w.bq { Kernels.addBias(s.q, b, rows: T, cols: Q) }
         if let b = w.bk { Kernels.addBias(s.k, b, rows: T, cols: KV) }
         if let b = w.bv { Kernels.addBias(s.v, b, rows: T, cols: KV) }
@@ -164,15 +166,15 @@ public final class TransformerModel: @unchecked Sendable {
             sequences[owner[t]].cache.store(layer: l, block: block, offset: offset, keys: s.k + t * KV, values: s.v + t * KV)
         }
         Attention.forward(s.attention, s.q, layer: l, tokens: T, owner: owner, positions: positions, sequences: sequences, config: c)
-        Matmul.forward(s.xn, s.attention, n: T, w.wo)
+        Matmul.forward(s.xn, s.attention, n: T, w.wo, activations: activationPrecision)
         Kernels.add(s.x, s.xn, count: T * C)
 
         // SwiGLU MLP.
         Kernels.rmsNorm(s.xn, s.x, w.mlpNorm, rows: T, cols: C, eps: c.rmsNormEps)
-        Matmul.forward(s.gate, s.xn, n: T, w.wGate)
-        Matmul.forward(s.up, s.xn, n: T, w.wUp)
+        Matmul.forward(s.gate, s.xn, n: T, w.wGate, activations: activationPrecision)
+        Matmul.forward(s.up, s.xn, n: T, w.wUp, activations: activationPrecision)
         Kernels.swiGLU(s.gate, s.up, count: T * F)
-        Matmul.forward(s.xn, s.gate, n: T, w.wDown)
+        Matmul.forward(s.xn, s.gate, n: T, w.wDown, activations: activationPrecision)
         Kernels.add(s.x, s.xn, count: T * C)
     }
 }

@@ -20,6 +20,9 @@ enum GenerateCommand {
       --max-tokens N       tokens to generate at most (default 128)
       --threads N          worker threads (default: all cores)
       --kv-cache f16|f32   key/value cache precision (default f16, as llama.cpp)
+      --activations int8|fp32
+                           how activations meet quantized weights: 8-bit blocks with integer
+                           dot products as llama.cpp (default), or exact fp32 (slower)
       --top-logprobs K     with --json, the K most likely tokens and log-probabilities per step
       --json               print one JSON object (prompt and completion token ids, text,
                            finish reason, timings) instead of streaming text
@@ -31,7 +34,7 @@ enum GenerateCommand {
             print(help)
             return
         }
-        let args = try Arguments(argv, options: ["model", "prompt", "system", "max-tokens", "threads", "kv-cache", "top-logprobs"],
+        let args = try Arguments(argv, options: ["model", "prompt", "system", "max-tokens", "threads", "kv-cache", "top-logprobs", "activations"],
                                  flags: ["raw", "json"])
         let modelPath = try args.required("model"), prompt = try args.required("prompt")
         let maxTokens = try args.int("max-tokens", default: 128, range: 0...1_000_000)
@@ -40,8 +43,12 @@ enum GenerateCommand {
         guard let precision = KVCache.Precision(rawValue: args.string("kv-cache") ?? "f16") else {
             throw Arguments.Failure(description: "--kv-cache must be f16 or f32")
         }
+        guard let activations = Matmul.ActivationPrecision(rawValue: args.string("activations") ?? "int8") else {
+            throw Arguments.Failure(description: "--activations must be int8 or fp32")
+        }
 
         let (model, tokenizer) = try ModelFiles.load(modelPath)
+        model.activationPrecision = activations
         let promptIds: [Int32]
         if args.flag("raw") {
             promptIds = tokenizer.encode(prompt)

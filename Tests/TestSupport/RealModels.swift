@@ -6,6 +6,8 @@ import Foundation
 public enum RealModels {
     public static let draftFile = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
     public static let targetFile = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    /// SmolLM2-135M (Llama architecture, Q4_1): `scripts/fetch-models.sh smollm`.
+    public static let smolLMFile = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
     public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()

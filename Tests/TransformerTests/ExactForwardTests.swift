@@ -35,6 +35,12 @@ struct ExactForwardTests {
         try check(RealModels.path(RealModels.targetFile)!, "hf-fp32-target.json")
     }
 
+    /// The Llama path: interleaved RoPE of Llama GGUF files, no attention bias, Q4_1 weights.
+    @Test(.enabled(if: RealModels.path(RealModels.smolLMFile) != nil, "needs SmolLM2 (scripts/fetch-models.sh smollm)"))
+    func llamaArchitectureMatchesTransformers() throws {
+        try check(RealModels.path(RealModels.smolLMFile)!, "hf-fp32-smollm.json")
+    }
+
     func check(_ path: String, _ fixture: String) throws {
         let fx = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: RealModels.fixture(fixture)))
         let model = try TransformerModel.load(path: path)

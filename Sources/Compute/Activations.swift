@@ -4,13 +4,17 @@ import Foundation
 /// C channels, D head dimension. Long sums are accumulated in Double.
 public enum Kernels {
     /// RMSNorm: y = x / sqrt(mean(x²) + eps) ⊙ g, for each of T rows.
+    /// Rounding follows ggml's (squares in fp32 summed in Double, mean and scale in fp32): with
+    /// 8-bit activation quantization downstream, matching llama.cpp's last bits here keeps the two
+    /// runtimes' quantized activations identical more often.
     /// - Parameters: y (T, C) output; x (T, C) input (may alias y); g (C) gain.
     public static func rmsNorm(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ g: UnsafePointer<Float>, rows: Int, cols: Int, eps: Float) {
         for t in 0..<rows {
             let xr = x + t * cols, yr = y + t * cols
             var sum = 0.0
-            for c in 0..<cols { sum += Double(xr[c]) * Double(xr[c]) }
-            let scale = Float(1.0 / (sum / Double(cols) + Double(eps)).squareRoot())
+            for c in 0..<cols { sum += Double(xr[c] * xr[c]) }
+            let mean = Float(sum / Double(cols))
+            let scale = 1 / (mean + eps).squareRoot()
             for c in 0..<cols { yr[c] = (xr[c] * scale) * g[c] }
         }
     }

@@ -29,25 +29,3 @@ public struct WeightMatrix: @unchecked Sendable {
         RowDequantizer.row(dst, row(r), type: type, count: cols)
     }
 }
-
-/// An fp32 matrix owned by the process (LoRA adapters, trained weights, test models).
-public final class FloatStorage: @unchecked Sendable {
-    public let values: UnsafeMutableBufferPointer<Float>
-
-    public init(count: Int) {
-        values = .allocate(capacity: count)
-        values.initialize(repeating: 0)
-    }
-
-    public convenience init(_ array: [Float]) {
-        self.init(count: array.count)
-        _ = values.initialize(from: array)
-    }
-
-    deinit { values.deallocate() }
-
-    public func matrix(rows: Int, cols: Int) -> WeightMatrix {
-        precondition(rows * cols == values.count)
-        return WeightMatrix(type: .f32, rows: rows, cols: cols, data: UnsafeRawPointer(values.baseAddress!), owner: self)
-    }
-}

@@ -28,42 +28,34 @@ extension ModelConfig {
 }
 
 extension ModelWeights {
+    /// Hugging Face's name for each of llama.cpp's per-layer tensor names.
+    static let huggingFaceLayerNames = [
+        "attn_norm.weight": "input_layernorm.weight",
+        "attn_q.weight": "self_attn.q_proj.weight", "attn_q.bias": "self_attn.q_proj.bias",
+        "attn_k.weight": "self_attn.k_proj.weight", "attn_k.bias": "self_attn.k_proj.bias",
+        "attn_v.weight": "self_attn.v_proj.weight", "attn_v.bias": "self_attn.v_proj.bias",
+        "attn_output.weight": "self_attn.o_proj.weight",
+        "ffn_norm.weight": "post_attention_layernorm.weight",
+        "ffn_gate.weight": "mlp.gate_proj.weight", "ffn_up.weight": "mlp.up_proj.weight", "ffn_down.weight": "mlp.down_proj.weight",
+    ]
+
     /// Binds the tensors of a Hugging Face checkpoint (`model.layers.N.self_attn.q_proj.weight` …),
     /// kept in their stored F32/F16/BF16 format without copying.
     public init(safetensors st: SafeTensorsDirectory, config c: ModelConfig) throws {
-        func matrix(_ name: String, rows: Int, cols: Int) throws -> WeightMatrix {
+        let names = TensorNames(embedding: "model.embed_tokens.weight", finalNorm: "model.norm.weight", lmHead: "lm_head.weight",
+                                layer: { "model.layers.\($0).\(Self.huggingFaceLayerNames[$1]!)" })
+        try self.init(config: c, names: names, matrix: { name, rows, cols in
             let (info, bytes) = try st.data(name)
             guard info.shape == [rows, cols], let type = info.type else {
                 throw ModelFileError(.wrongShape, path: st.path, "tensor '\(name)' is \(info.dtype) \(info.shape), expected a float matrix [\(rows), \(cols)]")
             }
             return WeightMatrix(type: type, rows: rows, cols: cols, data: bytes.baseAddress!, owner: st)
-        }
-        func vector(_ name: String, count: Int) throws -> [Float] {
+        }, vector: { name, count in
             let values = try st.floats(name)
             guard values.count == count else {
                 throw ModelFileError(.wrongShape, path: st.path, "tensor '\(name)' has \(values.count) elements, expected \(count)")
             }
             return values
-        }
-        let C = c.hiddenSize, F = c.intermediateSize, Q = c.queryWidth, KV = c.kvWidth
-        embedding = try matrix("model.embed_tokens.weight", rows: c.vocabularySize, cols: C)
-        layers = try (0..<c.layerCount).map { i in
-            let p = "model.layers.\(i)."
-            return LayerWeights(
-                attentionNorm: try vector(p + "input_layernorm.weight", count: C),
-                wq: try matrix(p + "self_attn.q_proj.weight", rows: Q, cols: C),
-                wk: try matrix(p + "self_attn.k_proj.weight", rows: KV, cols: C),
-                wv: try matrix(p + "self_attn.v_proj.weight", rows: KV, cols: C),
-                bq: c.attentionBias ? try vector(p + "self_attn.q_proj.bias", count: Q) : nil,
-                bk: c.attentionBias ? try vector(p + "self_attn.k_proj.bias", count: KV) : nil,
-                bv: c.attentionBias ? try vector(p + "self_attn.v_proj.bias", count: KV) : nil,
-                wo: try matrix(p + "self_attn.o_proj.weight", rows: C, cols: Q),
-                mlpNorm: try vector(p + "post_attention_layernorm.weight", count: C),
-                wGate: try matrix(p + "mlp.gate_proj.weight", rows: F, cols: C),
-                wUp: try matrix(p + "mlp.up_proj.weight", rows: F, cols: C),
-                wDown: try matrix(p + "mlp.down_proj.weight", rows: C, cols: F))
-        }
-        finalNorm = try vector("model.norm.weight", count: C)
-        lmHead = c.tiedEmbeddings ? embedding : try matrix("lm_head.weight", rows: c.vocabularySize, cols: C)
+        })
     }
 }

@@ -25,3 +25,41 @@ public struct ModelWeights: @unchecked Sendable {
     /// (V, C); the embedding matrix itself when tied.
     public var lmHead: WeightMatrix
 }
+
+/// The names one checkpoint format gives a model's tensors.
+struct TensorNames {
+    var embedding: String
+    var finalNorm: String
+    var lmHead: String
+    /// The name of a per-layer tensor, from llama.cpp's short name (`attn_q.weight`, `ffn_up.weight` …).
+    var layer: (_ index: Int, _ ggufName: String) -> String
+}
+
+extension ModelWeights {
+    /// Binds every tensor of a model through two loaders, so that each checkpoint format only says
+    /// how its tensors are named and read. Matrices are (rows, cols) = (out, in).
+    init(config c: ModelConfig, names: TensorNames,
+         matrix: (_ name: String, _ rows: Int, _ cols: Int) throws -> WeightMatrix,
+         vector: (_ name: String, _ count: Int) throws -> [Float]) throws {
+        let C = c.hiddenSize, F = c.intermediateSize, Q = c.queryWidth, KV = c.kvWidth
+        embedding = try matrix(names.embedding, c.vocabularySize, C)
+        layers = try (0..<c.layerCount).map { i in
+            let n = { names.layer(i, $0) }
+            return LayerWeights(
+                attentionNorm: try vector(n("attn_norm.weight"), C),
+                wq: try matrix(n("attn_q.weight"), Q, C),
+                wk: try matrix(n("attn_k.weight"), KV, C),
+                wv: try matrix(n("attn_v.weight"), KV, C),
+                bq: c.attentionBias ? try vector(n("attn_q.bias"), Q) : nil,
+                bk: c.attentionBias ? try vector(n("attn_k.bias"), KV) : nil,
+                bv: c.attentionBias ? try vector(n("attn_v.bias"), KV) : nil,
+                wo: try matrix(n("attn_output.weight"), C, Q),
+                mlpNorm: try vector(n("ffn_norm.weight"), C),
+                wGate: try matrix(n("ffn_gate.weight"), F, C),
+                wUp: try matrix(n("ffn_up.weight"), F, C),
+                wDown: try matrix(n("ffn_down.weight"), C, F))
+        }
+        finalNorm = try vector(names.finalNorm, C)
+        lmHead = c.tiedEmbeddings ? embedding : try matrix(names.lmHead, c.vocabularySize, C)
+    }
+}

@@ -24,10 +24,10 @@ public enum RowDequantizer {
     }
 
     @inline(__always)
-    public static func load16(_ p: UnsafeRawPointer) -> SIMD16<UInt8> { p.loadUnaligned(as: SIMD16<UInt8>.self) }
+    static func load16(_ p: UnsafeRawPointer) -> SIMD16<UInt8> { p.loadUnaligned(as: SIMD16<UInt8>.self) }
 
     @inline(__always)
-    public static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
     }
 
@@ -36,21 +36,21 @@ public enum RowDequantizer {
     // single zero-extend / sign-extend / convert instructions.
 
     @inline(__always)
-    public static func widen(_ v: SIMD16<UInt8>) -> SIMD16<Int32> {
+    static func widen(_ v: SIMD16<UInt8>) -> SIMD16<Int32> {
         var r = SIMD16<Int32>()
         for i in 0..<16 { r[i] = Int32(v[i]) }
         return r
     }
 
     @inline(__always)
-    public static func widen(_ v: SIMD16<Int8>) -> SIMD16<Int32> {
+    static func widen(_ v: SIMD16<Int8>) -> SIMD16<Int32> {
         var r = SIMD16<Int32>()
         for i in 0..<16 { r[i] = Int32(v[i]) }
         return r
     }
 
     @inline(__always)
-    public static func float(_ v: SIMD16<Int32>) -> SIMD16<Float> {
+    static func float(_ v: SIMD16<Int32>) -> SIMD16<Float> {
         var r = SIMD16<Float>()
         for i in 0..<16 { r[i] = Float(v[i]) }
         return r
@@ -58,11 +58,11 @@ public enum RowDequantizer {
 
     /// Unsigned bytes to floats (exact).
     @inline(__always)
-    public static func float(_ v: SIMD16<UInt8>) -> SIMD16<Float> { float(widen(v)) }
+    static func float(_ v: SIMD16<UInt8>) -> SIMD16<Float> { float(widen(v)) }
 
     /// Bytes minus an offset, to floats (exact: the results are small integers).
     @inline(__always)
-    public static func float(_ v: SIMD16<UInt8>, minus offset: Int32) -> SIMD16<Float> { float(widen(v) &- offset) }
+    static func float(_ v: SIMD16<UInt8>, minus offset: Int32) -> SIMD16<Float> { float(widen(v) &- offset) }
 
     static func f16(_ y: UnsafeMutablePointer<Float>, _ x: UnsafeRawPointer, _ n: Int) {
         var i = 0
@@ -111,7 +111,7 @@ public enum RowDequantizer {
     /// Bit j of `qh` becomes bit 4 of lane j (lanes 0..<16 take bits `shift`..<`shift`+16,
     /// `shift` being 0 or 16): each lane tests its bit within a broadcast byte.
     @inline(__always)
-    public static func highBits(_ qh: UInt32, shift: UInt32) -> SIMD16<UInt8> {
+    static func highBits(_ qh: UInt32, shift: UInt32) -> SIMD16<UInt8> {
         let lo = UInt8(truncatingIfNeeded: qh >> shift), hi = UInt8(truncatingIfNeeded: qh >> (shift + 8))
         let bytes = SIMD16<UInt8>(lowHalf: SIMD8(repeating: lo), highHalf: SIMD8(repeating: hi))
         let bit = SIMD16<UInt8>(1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128)

@@ -5,8 +5,8 @@ import Foundation
 ///
 /// File layout: magic, version, tensor count, metadata count, the metadata entries, the tensor
 /// directory, zero padding up to `alignment`, then each tensor's bytes at an aligned offset from the
-/// start of the data section. Nothing follows the last tensor, so every proper prefix of a file
-/// with tensors lacks some bytes it needs.
+/// start of the data section. Nothing follows the last tensor (nor the directory of a file without
+/// tensors), so every proper prefix of a file lacks some bytes it needs.
 public struct GGUFWriter {
     /// A metadata value; type codes as in the spec: 0 u8, 1 i8, 2 u16, 3 i16, 4 u32, 5 i32, 6 f32,
     /// 7 bool, 8 string, 9 array, 10 u64, 11 i64, 12 f64.
@@ -107,8 +107,9 @@ public struct GGUFWriter {
         public var bytes: [UInt8]
         /// File offset of the first metadata entry.
         public var metadataStart: Int
-        /// File offset of the tensor directory.
+        /// File offset of the tensor directory, and of its end (before the padding).
         public var directoryStart: Int
+        public var directoryEnd: Int
         /// File offset of the data section (a multiple of the alignment).
         public var dataStart: Int
         /// File offset of each tensor's data, in directory order.
@@ -170,14 +171,16 @@ public struct GGUFWriter {
             u32(t.type)
             u64(t.offsetOverride ?? UInt64(offset))
         }
-        let dataStart = aligned(out.count)
+        let directoryEnd = out.count
+        // A file without tensors ends with its header; padding only precedes tensor data.
+        let dataStart = tensors.isEmpty ? out.count : aligned(out.count)
         out += [UInt8](repeating: 0, count: dataStart - out.count)
         for (t, offset) in zip(tensors, relative) {
             out += [UInt8](repeating: 0, count: dataStart + offset - out.count)
             out += t.data
         }
         return Layout(bytes: out, metadataStart: metadataStart, directoryStart: directoryStart,
-                      dataStart: dataStart, tensorOffsets: relative.map { dataStart + $0 })
+                      directoryEnd: directoryEnd, dataStart: dataStart, tensorOffsets: relative.map { dataStart + $0 })
     }
 
     public func bytes() -> [UInt8] { layout().bytes }

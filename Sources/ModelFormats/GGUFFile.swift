@@ -115,7 +115,7 @@ public final class GGUFFile: @unchecked Sendable {
             }
             guard offset < UInt64(file.bytes.count) else {
                 throw ModelFileError(.tensorOutOfBounds, path: path,
-                                     "tensor '\(name)' has data offset \(offset), past the end of the file (\(file.bytes.count) bytes)")
+                                     "tensor '\(name)' has data offset \(offset), past the end of the file (\(file.bytes.count) bytes); it is truncated or corrupt")
             }
             infos.append((name, shape, type, Int(offset)))
         }

@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Curriculum"),
         .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Curriculum"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "QuantKernels", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
-        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),

@@ -37,26 +37,40 @@ public final class GGUFFile: @unchecked Sendable {
         }
         version = try r.read(UInt32.self, "version")
         guard version == 2 || version == 3 else {
-            throw ModelFileError(.unsupportedVersion, path: path, "GGUF version \(version) is not supported (expected 3)")
+            throw ModelFileError(.unsupportedVersion, path: path, "GGUF version \(version) is not supported (expected 2 or 3)")
         }
         let tensorCount = try r.read(UInt64.self, "tensor count")
         let metadataCount = try r.read(UInt64.self, "metadata count")
-        // Each entry takes at least 8 bytes; a count beyond that is corruption, not a big file.
-        guard tensorCount < UInt64(file.bytes.count / 8 + 1), metadataCount < UInt64(file.bytes.count / 8 + 1) else {
+        // Counts past 2^32 are corruption, not a big model. Smaller counts must still fit in the
+        // bytes that follow: a metadata entry takes at least 13 bytes (key length, type, one value
+        // byte), a tensor entry at least 32 (name length, dimension count, one dimension, type,
+        // offset); a file too short for them has been cut off.
+        guard tensorCount <= UInt64(UInt32.max), metadataCount <= UInt64(UInt32.max) else {
             throw ModelFileError(.malformedHeader, path: path, "implausible counts: \(tensorCount) tensors, \(metadataCount) metadata entries")
+        }
+        let minimumBytes = Int(tensorCount) * 32 + Int(metadataCount) * 13
+        guard minimumBytes <= file.bytes.count - r.offset else {
+            throw ModelFileError(.truncated, path: path, "header claims \(tensorCount) tensors and \(metadataCount) metadata entries, "
+                                 + "which need at least \(r.offset + minimumBytes) bytes, but the file has \(file.bytes.count) bytes")
         }
 
         var metadata: [String: GGUFValue] = [:]
         for i in 0..<Int(metadataCount) {
             let key = try Self.readString(&r, "key of metadata entry \(i)")
             let type = try r.read(UInt32.self, "type of '\(key)'")
-            metadata[key] = try Self.readValue(&r, type: type, key: key)
+            let value = try Self.readValue(&r, type: type, key: key)
+            guard metadata.updateValue(value, forKey: key) == nil else {
+                throw ModelFileError(.malformedHeader, path: path, "metadata key '\(key)' appears twice")
+            }
         }
         self.metadata = metadata
 
         if let a = metadata["general.alignment"] {
-            guard let n = a.int, n > 0, n & (n - 1) == 0 else {
-                throw ModelFileError(.wrongMetadataType, path: path, "general.alignment must be a power of two, found \(a)")
+            guard let n = a.int else {
+                throw ModelFileError(.wrongMetadataType, path: path, "general.alignment should be an integer, found \(a.typeName)")
+            }
+            guard n > 0, n & (n - 1) == 0 else {
+                throw ModelFileError(.malformedHeader, path: path, "general.alignment must be a power of two, found \(n)")
             }
             alignment = n
         } else {
@@ -87,9 +101,21 @@ public final class GGUFFile: @unchecked Sendable {
             guard shape[0] % type.blockLength == 0 else {
                 throw ModelFileError(.wrongShape, path: path, "tensor '\(name)': row length \(shape[0]) is not a multiple of the \(type) block length \(type.blockLength)")
             }
+            // Four dimensions below 2^40 can multiply past Int.max: check before anyone computes
+            // the byte count, and refuse sizes no file of this length can hold.
+            var count = 1, overflow = false
+            for n in shape where !overflow { (count, overflow) = count.multipliedReportingOverflow(by: n) }
+            guard !overflow, count / type.blockLength <= file.bytes.count / type.blockBytes else {
+                throw ModelFileError(.tensorOutOfBounds, path: path,
+                                     "data of tensor '\(name)' (\(type), \(shape)) needs more bytes than the whole file holds (\(file.bytes.count))")
+            }
             let offset = try r.read(UInt64.self, "data offset of '\(name)'")
-            guard offset % UInt64(alignment) == 0, offset < UInt64(file.bytes.count) || offset == 0 else {
-                throw ModelFileError(.tensorOutOfBounds, path: path, "tensor '\(name)' has data offset \(offset), misaligned or past the end of the file")
+            guard offset % UInt64(alignment) == 0 else {
+                throw ModelFileError(.tensorOutOfBounds, path: path, "tensor '\(name)' has data offset \(offset), not a multiple of the alignment \(alignment)")
+            }
+            guard offset < UInt64(file.bytes.count) else {
+                throw ModelFileError(.tensorOutOfBounds, path: path,
+                                     "tensor '\(name)' has data offset \(offset), past the end of the file (\(file.bytes.count) bytes); it is truncated or corrupt")
             }
             infos.append((name, shape, type, Int(offset)))
         }
@@ -184,14 +210,29 @@ public final class GGUFFile: @unchecked Sendable {
 
     private static func readString(_ r: inout ByteReader, _ field: String) throws -> String {
         let n = try r.read(UInt64.self, "length of \(field)")
-        guard n <= UInt64(r.bytes.count) else {
-            throw ModelFileError(.truncated, path: r.path, "\(field) claims \(n) bytes at byte \(r.offset), more than the file holds")
+        guard n <= UInt64(r.bytes.count - r.offset) else {
+            throw ModelFileError(.truncated, path: r.path, "\(field) is \(n) bytes long at byte \(r.offset) but the file ends at byte \(r.bytes.count)")
         }
         let raw = try r.readBytes(Int(n), field)
         return String(decoding: raw, as: UTF8.self)
     }
 
-    private static func readValue(_ r: inout ByteReader, type: UInt32, key: String) throws -> GGUFValue {
+    /// Nesting depth of arrays beyond which a file is refused: model files hold flat arrays, and
+    /// the recursion below must not be able to exhaust the stack.
+    static let maximumArrayDepth = 8
+
+    /// Fewest bytes a value of type code `type` occupies (1 for an unknown code, which throws).
+    private static func minimumSize(ofType type: UInt32) -> Int {
+        switch type {
+        case 2, 3: 2
+        case 4, 5, 6: 4
+        case 8, 10, 11, 12: 8
+        case 9: 12 // element type and count
+        default: 1
+        }
+    }
+
+    private static func readValue(_ r: inout ByteReader, type: UInt32, key: String, depth: Int = 0) throws -> GGUFValue {
         switch type {
         case 0: return .uint8(try r.read(UInt8.self, key))
         case 1: return .int8(try r.read(Int8.self, key))
@@ -202,18 +243,24 @@ public final class GGUFFile: @unchecked Sendable {
         case 6: return .float32(try r.readFloat(key))
         case 7:
             let b = try r.read(UInt8.self, key)
-            guard b <= 1 else { throw ModelFileError(.malformedHeader, path: r.path, "metadata '\(key)' is a bool with byte \(b)") }
+            guard b <= 1 else { throw ModelFileError(.malformedHeader, path: r.path, "metadata '\(key)' is a bool with byte \(b) (expected 0 or 1)") }
             return .bool(b == 1)
         case 8: return .string(try readString(&r, "value of '\(key)'"))
         case 9:
+            guard depth < maximumArrayDepth else {
+                throw ModelFileError(.malformedHeader, path: r.path, "metadata '\(key)' has arrays nested more than \(maximumArrayDepth) deep")
+            }
             let elementType = try r.read(UInt32.self, "element type of '\(key)'")
             let count = try r.read(UInt64.self, "element count of '\(key)'")
-            guard count <= UInt64(r.bytes.count - r.offset) else {
-                throw ModelFileError(.truncated, path: r.path, "array '\(key)' claims \(count) elements but only \(r.bytes.count - r.offset) bytes remain")
+            // Bounding the count by the bytes left keeps `reserveCapacity` from asking for memory a
+            // corrupt count invents.
+            let remaining = r.bytes.count - r.offset
+            guard count <= UInt64(remaining / minimumSize(ofType: elementType)) else {
+                throw ModelFileError(.truncated, path: r.path, "array '\(key)' claims \(count) elements but only \(remaining) bytes remain")
             }
             var values: [GGUFValue] = []
             values.reserveCapacity(Int(count))
-            for _ in 0..<Int(count) { values.append(try readValue(&r, type: elementType, key: key)) }
+            for _ in 0..<Int(count) { values.append(try readValue(&r, type: elementType, key: key, depth: depth + 1)) }
             return .array(values)
         case 10: return .uint64(try r.read(UInt64.self, key))
         case 11: return .int64(try r.read(Int64.self, key))

@@ -37,8 +37,10 @@ public struct ModelConfig: Codable, Sendable, Equatable {
         func fail(_ what: String) -> ModelFileError { ModelFileError(.invalidConfig, path: path, what) }
         for (name, value) in [("vocabulary size", vocabularySize), ("hidden size", hiddenSize), ("intermediate size", intermediateSize),
                               ("layer count", layerCount), ("head count", headCount), ("KV head count", kvHeadCount),
-                              ("head dimension", headDim), ("context length", contextLength)] where value <= 0 {
-            throw fail("\(name) must be positive, found \(value)")
+                              ("head dimension", headDim), ("context length", contextLength)] where value <= 0 || value > 1 << 31 {
+            // The upper bound keeps products of two sizes (head count × head dimension …) from
+            // overflowing; real models are orders of magnitude below it.
+            throw fail("\(name) must be between 1 and 2^31, found \(value)")
         }
         guard headCount % kvHeadCount == 0 else { throw fail("head count \(headCount) is not a multiple of KV head count \(kvHeadCount)") }
         guard headDim % 2 == 0 else { throw fail("head dimension \(headDim) must be even for RoPE") }
@@ -53,9 +55,14 @@ extension ModelConfig {
         guard let architecture = Architecture(rawValue: arch) else {
             throw ModelFileError(.invalidConfig, path: f.path, "architecture '\(arch)' is not supported (expected qwen2 or llama)")
         }
+        // Optional keys may be absent, but one that is present must have the right type.
+        func optional<T>(_ key: String, _ read: (String) throws -> T) throws -> T? {
+            f.metadata[key] == nil ? nil : try read(key)
+        }
         let hidden = try f.int("\(arch).embedding_length")
         let heads = try f.int("\(arch).attention.head_count")
-        let headDim = (try? f.int("\(arch).attention.key_length")) ?? hidden / heads
+        // A zero head count must reach `validate` as an error, not divide by zero here.
+        let headDim = try optional("\(arch).attention.key_length", f.int) ?? (heads > 0 ? hidden / heads : 0)
         let embedding = f.tensorInfo("token_embd.weight")
         guard let embedding else {
             throw ModelFileError(.missingTensor, path: f.path, "tensor 'token_embd.weight' is missing")
@@ -67,9 +74,9 @@ extension ModelConfig {
             intermediateSize: try f.int("\(arch).feed_forward_length"),
             layerCount: try f.int("\(arch).block_count"),
             headCount: heads,
-            kvHeadCount: (try? f.int("\(arch).attention.head_count_kv")) ?? heads,
+            kvHeadCount: try optional("\(arch).attention.head_count_kv", f.int) ?? heads,
             headDim: headDim,
-            ropeTheta: (try? f.double("\(arch).rope.freq_base")) ?? 10_000,
+            ropeTheta: try optional("\(arch).rope.freq_base", f.double) ?? 10_000,
             rmsNormEps: Float(try f.double("\(arch).attention.layer_norm_rms_epsilon")),
             contextLength: try f.int("\(arch).context_length"),
             tiedEmbeddings: f.tensorInfo("output.weight") == nil,

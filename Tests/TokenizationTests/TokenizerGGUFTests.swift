@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ModelFormats
+import TestSupport
 @testable import Tokenization
 
 /// The tokenizer read from GGUF metadata: token-exact against llama.cpp on the real Qwen2.5
@@ -63,7 +64,7 @@ import ModelFormats
     // MARK: Malformed metadata (tiny GGUF files written by the test)
 
     @Test func tinyGGUFGivesTheHandBuiltTokenizer() throws {
-        let path = try GGUFBuilder.tiny().write()
+        let path = try TinyVocabulary.gguf().write()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fromFile = try Tokenizer(ggufPath: path)
         let byHand = try TinyVocabulary.tokenizer()
@@ -76,7 +77,7 @@ import ModelFormats
     }
 
     @Test func addBOSFollowsTheMetadata() throws {
-        var builder = GGUFBuilder.tiny()
+        var builder = TinyVocabulary.gguf()
         builder.set("tokenizer.ggml.bos_token_id", .uint32(UInt32(TinyVocabulary.id("<|end|>"))))
         builder.set("tokenizer.ggml.add_bos_token", .bool(true))
         let path = try builder.write()
@@ -84,8 +85,8 @@ import ModelFormats
         #expect(try Tokenizer(ggufPath: path).encode("hello") == [TinyVocabulary.id("<|end|>"), TinyVocabulary.id("hello")])
     }
 
-    func expectError(_ kind: ModelFileError.Kind, _ detail: String, _ edit: (inout GGUFBuilder) -> Void) throws {
-        var builder = GGUFBuilder.tiny()
+    func expectError(_ kind: ModelFileError.Kind, _ detail: String, _ edit: (inout GGUFWriter) -> Void) throws {
+        var builder = TinyVocabulary.gguf()
         edit(&builder)
         let path = try builder.write()
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -1,3 +1,4 @@
+import TestSupport
 import Tokenization
 
 /// A hand-made byte-level BPE vocabulary small enough to reason about: the 256 byte entries in
@@ -32,5 +33,20 @@ enum TinyVocabulary {
     static func tokenizer(normalizesToNFC: Bool = false, chatTemplate: ChatTemplate? = nil) throws -> Tokenizer {
         try Tokenizer(tokens: tokens, kinds: kinds, merges: merges, eosTokenId: id("<|im_end|>"),
                       chatTemplate: chatTemplate, normalizesToNFC: normalizesToNFC)
+    }
+
+    /// The tiny vocabulary as a Qwen2-style GGUF tokenizer (metadata only), for tests of
+    /// malformed tokenizer metadata.
+    static func gguf() -> GGUFWriter {
+        var w = GGUFWriter()
+        w.set("general.architecture", .string("qwen2"))
+        w.set("tokenizer.ggml.model", .string("gpt2"))
+        w.set("tokenizer.ggml.pre", .string("qwen2"))
+        w.set("tokenizer.ggml.tokens", .strings(tokens))
+        w.set("tokenizer.ggml.token_type", .int32s(kinds.map { Int32($0.rawValue) }))
+        w.set("tokenizer.ggml.merges", .strings(merges.map { "\($0.0) \($0.1)" }))
+        w.set("tokenizer.ggml.eos_token_id", .uint32(UInt32(id("<|im_end|>"))))
+        w.set("tokenizer.ggml.add_bos_token", .bool(false))
+        return w
     }
 }

@@ -49,6 +49,7 @@ struct LlamaCppGreedyTests {
         let fx = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: RealModels.fixture(fixture)))
         let model = try TransformerModel.load(path: modelPath)
         let cache = model.makeCache(capacityTokens: 2048, precision: .f16)
+        var worstTop5 = 0.0
         for c in fx.cases {
             let sequence = SequenceKV(cache: cache)
             var logits = try model.forward([ForwardItem(tokens: c.prompt_ids, sequence: sequence)])
@@ -58,6 +59,7 @@ struct LlamaCppGreedyTests {
                 if step == 0 {
                     for pair in c.top5[0] {
                         let ours = logprobs.values[Int(pair[0])]
+                        worstTop5 = max(worstTop5, abs(ours - pair[1]))
                         #expect(abs(ours - pair[1]) <= Self.logprobTolerance,
                                 "\(fx.model) \(c.name): top-5 \(c.top5[0].map { $0[1] }) log p(\(Int(pair[0]))) = \(ours), llama.cpp \(pair[1])")
                     }
@@ -79,6 +81,7 @@ struct LlamaCppGreedyTests {
             }
             print("\(fx.model) \(c.name): \(matched) greedy tokens equal to llama.cpp; stopped: \(stop)")
         }
+        print("\(fx.model): largest first-position top-5 log-probability difference from llama.cpp: \(worstTop5)")
     }
 }
 

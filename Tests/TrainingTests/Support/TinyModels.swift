@@ -12,13 +12,16 @@ enum TinyModels {
         var tied = false
         var bias = true
         var theta = 10_000.0
+        /// Multiplies the spread of the matrices (1 for gradient checks; smaller to train from).
+        var matrixScale: Float = 1
     }
 
     /// HF-named fp32 tensors of a random model: matrices N(0, 0.3²)-ish, biases ±0.1, gains 1 ± 0.1.
     static func tensors(_ s: Shape, seed: UInt64) -> [String: (shape: [Int], values: [Float])] {
         var rng = SplitMix64(seed: seed)
         func rand(_ shape: [Int], scale: Float, center: Float = 0) -> (shape: [Int], values: [Float]) {
-            (shape, (0..<shape.reduce(1, *)).map { _ in center + scale * (2 * rng.nextUnit() - 1) })
+            let scale = shape.count == 2 ? scale * s.matrixScale : scale
+            return (shape, (0..<shape.reduce(1, *)).map { _ in center + scale * (2 * rng.nextUnit() - 1) })
         }
         let C = s.hidden, Q = s.heads * s.headDim, KV = s.kvHeads * s.headDim, F = s.intermediate
         var t: [String: (shape: [Int], values: [Float])] = [:]

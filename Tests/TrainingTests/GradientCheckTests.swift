@@ -1,7 +1,7 @@
 import Compute
 import Foundation
 import Testing
-@testable import Training
+import Training
 import Transformer
 
 /// Every gradient of the trainer against central finite differences of an independent

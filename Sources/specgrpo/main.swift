@@ -5,6 +5,8 @@ USAGE: specgrpo <command> [options]
 
 COMMANDS:
   generate   greedy decoding of one prompt with a GGUF or Hugging Face model
+  sft        supervised fine-tuning (full or LoRA) on prompt/completion pairs
+  train-bench  trainer forward + backward speed and peak memory
   bench      decode speed of this runtime (tokens/s), for docs/BENCHMARKS.md
 
 Run 'specgrpo <command> --help' for the options of a command.
@@ -15,6 +17,8 @@ do {
     switch argv.first {
     case "generate": try GenerateCommand.run(Array(argv.dropFirst()))
     case "bench": try BenchCommand.run(Array(argv.dropFirst()))
+    case "sft": try SFTCommand.run(Array(argv.dropFirst()))
+    case "train-bench": try TrainBenchCommand.run(Array(argv.dropFirst()))
     case "--help", "-h", "help", nil: print(usage)
     default:
         FileHandle.standardError.write(Data("error: unknown command '\(argv[0])'\n\n\(usage)\n".utf8))

@@ -79,14 +79,16 @@ public struct Rope: Sendable {
     }
 
     /// Rotates `heads` consecutive head vectors of `x` (heads, D) in place for position `pos`.
-    public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, position pos: Int) {
+    /// `inverse` rotates by the opposite angles: a rotation's transpose, which is what the
+    /// backward pass applies to gradients.
+    public func apply(_ x: UnsafeMutablePointer<Float>, heads: Int, position pos: Int, inverse: Bool = false) {
         let half = dim / 2
         // cos/sin once per position, shared by all heads.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: dim) { table in
             var angle = Float(pos)
             for i in 0..<half {
                 table[i] = Foundation.cos(angle)
-                table[half + i] = Foundation.sin(angle)
+                table[half + i] = inverse ? -Foundation.sin(angle) : Foundation.sin(angle)
                 angle *= step
             }
             for h in 0..<heads {

@@ -22,10 +22,7 @@ enum TokenLogProbs {
         var v0 = 0
         while v0 < V {
             let v1 = min(V, v0 + chunk), n = v1 - v0
-            head.forEachTile(maxRows: chunk, in: v0..<v1) { rows, tile in
-                Gemm.run(transB: true, m: R, n: rows.count, k: C, alpha: invT, h, lda: C, tile, ldb: C, beta: 0,
-                         z + (rows.lowerBound - v0), ldc: n)
-            }
+            chunkLogits(z, h, rows: R, head: head, vocabulary: v0..<v1, scale: invT)
             for r in 0..<R {
                 let zr = z + r * n
                 var m = -Float.infinity
@@ -61,10 +58,7 @@ enum TokenLogProbs {
         var v0 = 0
         while v0 < V {
             let v1 = min(V, v0 + chunk), n = v1 - v0
-            head.forEachTile(maxRows: chunk, in: v0..<v1) { rows, tile in
-                Gemm.run(transB: true, m: R, n: rows.count, k: C, alpha: invT, h, lda: C, tile, ldb: C, beta: 0,
-                         z + (rows.lowerBound - v0), ldc: n)
-            }
+            chunkLogits(z, h, rows: R, head: head, vocabulary: v0..<v1, scale: invT)
             for r in 0..<R {
                 let zr = z + r * n, lse = Float(logPartition[r]), gr = g[r]
                 for j in 0..<n { zr[j] = -gr * Foundation.exp(zr[j] - lse) * invT }
@@ -78,6 +72,17 @@ enum TokenLogProbs {
                 Gemm.run(transA: true, m: n, n: C, k: R, z, lda: n, h, ldb: C, beta: 1, dw + v0 * C, ldc: C)
             }
             v0 = v1
+        }
+    }
+
+    /// z (R, |vocabulary|) = scale · h (R, C) · head[vocabulary]ᵀ: one chunk of temperature-scaled
+    /// logits, shared by the forward and the backward pass.
+    private static func chunkLogits(_ z: UnsafeMutablePointer<Float>, _ h: UnsafePointer<Float>, rows R: Int,
+                                    head: MatrixSource, vocabulary: Range<Int>, scale: Float) {
+        let C = head.cols, n = vocabulary.count
+        head.forEachTile(maxRows: n, in: vocabulary) { rows, tile in
+            Gemm.run(transB: true, m: R, n: rows.count, k: C, alpha: scale, h, lda: C, tile, ldb: C, beta: 0,
+                     z + (rows.lowerBound - vocabulary.lowerBound), ldc: n)
         }
     }
 }

@@ -36,7 +36,7 @@ extension TrainableModel {
     func blockForward(_ l: Int, _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ a: BlockActivations,
                       _ seqs: PackedSequences, training: Bool, rng: inout SplitMix64) {
         let c = config, b = blocks[l], T = seqs.tokenCount, C = c.hiddenSize
-        let rotary = RotaryEmbedding(rope: rope, theta: c.ropeTheta)
+        let rotary = RotaryEmbedding(rope: rope)
         func project(_ p: Projection, _ y: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>) {
             let i = Projection.allCases.firstIndex(of: p)!
             Linear.forward(y, input, n: T, b.linear(p), self, saved: &a.lora[i], training: training, rng: &rng)
@@ -69,7 +69,7 @@ extension TrainableModel {
                        _ a: BlockActivations, _ seqs: PackedSequences) {
         let c = config, b = blocks[l], T = seqs.tokenCount, C = c.hiddenSize, F = c.intermediateSize
         let Q = c.queryWidth, KV = c.kvWidth
-        let rotary = RotaryEmbedding(rope: rope, theta: c.ropeTheta)
+        let rotary = RotaryEmbedding(rope: rope)
         func project(_ p: Projection, _ dInput: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, _ input: UnsafePointer<Float>) {
             let i = Projection.allCases.firstIndex(of: p)!
             Linear.backward(dInput, dy, input, n: T, b.linear(p), self, saved: a.lora[i])

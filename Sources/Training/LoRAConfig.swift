@@ -1,15 +1,4 @@
-/// The seven projections of a Qwen2/Llama block that can carry a LoRA adapter, named as peft's
-/// `target_modules`.
-public enum Projection: String, Codable, Sendable, CaseIterable, Comparable {
-    case q = "q_proj", k = "k_proj", v = "v_proj", o = "o_proj"
-    case gate = "gate_proj", up = "up_proj", down = "down_proj"
-
-    public static func < (a: Projection, b: Projection) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-    }
-
-    var module: String { self == .gate || self == .up || self == .down ? "mlp" : "self_attn" }
-}
+import Transformer
 
 /// Low-rank adapters (Hu et al., "LoRA", 2021): W x + (alpha / rank) · B A dropout(x), with A
 /// (rank, in) and B (out, rank); B starts at zero so training starts from the base model.

@@ -15,6 +15,39 @@ public struct LayerWeights: @unchecked Sendable {
     public var wGate: WeightMatrix      // (F, C)
     public var wUp: WeightMatrix        // (F, C)
     public var wDown: WeightMatrix      // (C, F)
+    /// Low-rank adapters applied on top of the stored matrices (LoRA training hands its adapters
+    /// to inference this way, without merging or copying them).
+    public var adapters: [Projection: LoRAAdapter] = [:]
+
+    /// The stored matrix of a projection.
+    public func matrix(_ p: Projection) -> WeightMatrix {
+        switch p {
+        case .q: wq
+        case .k: wk
+        case .v: wv
+        case .o: wo
+        case .gate: wGate
+        case .up: wUp
+        case .down: wDown
+        }
+    }
+}
+
+/// A low-rank update of one projection, applied in the forward pass:
+/// y = x Wᵀ + scale · (x Aᵀ) Bᵀ, with A (r, K) and B (M, r) in fp32 (Hu et al., LoRA, 2021).
+/// The matrices usually point into a trainer's parameter buffer, so an optimizer step changes
+/// what inference computes without any copy.
+public struct LoRAAdapter: @unchecked Sendable {
+    public let a: WeightMatrix
+    public let b: WeightMatrix
+    public let scale: Float
+
+    public init(a: WeightMatrix, b: WeightMatrix, scale: Float) {
+        precondition(a.type == .f32 && b.type == .f32 && b.cols == a.rows, "adapter shapes: A (r, K), B (M, r) in fp32")
+        self.a = a
+        self.b = b
+        self.scale = scale
+    }
 }
 
 /// All weights of a model.

@@ -58,6 +58,9 @@ public final class TransformerModel: @unchecked Sendable {
     public var weights: ModelWeights
     /// How activations meet quantized weights: `.int8` as llama.cpp (default), `.fp32` exact.
     public var activationPrecision = Matmul.ActivationPrecision.int8
+    /// Incremented whenever the weights change in place (a training step); whatever caches
+    /// results of earlier weights (the engine's prefix cache) compares it to know they are stale.
+    public private(set) var weightVersion = 0
     let rope: Rope
 
     public init(config: ModelConfig, weights: ModelWeights) {
@@ -71,6 +74,9 @@ public final class TransformerModel: @unchecked Sendable {
         let config = try ModelConfig(gguf: gguf)
         self.init(config: config, weights: try ModelWeights(gguf: gguf, config: config))
     }
+
+    /// Records that the weights changed in place.
+    public func weightsDidChange() { weightVersion += 1 }
 
     public func makeCache(capacityTokens: Int, blockSize: Int = 16, precision: KVCache.Precision = .f32) -> KVCache {
         KVCache(config: config, blockSize: blockSize, capacityTokens: capacityTokens, precision: precision)
@@ -153,9 +159,9 @@ public final class TransformerModel: @unchecked Sendable {
 
         // Attention.
         Kernels.rmsNorm(s.xn, s.x, w.attentionNorm, rows: T, cols: C, eps: c.rmsNormEps)
-        Matmul.forward(s.q, s.xn, n: T, w.wq, activations: activationPrecision)
-        Matmul.forward(s.k, s.xn, n: T, w.wk, activations: activationPrecision)
-        Matmul.forward(s.v, s.xn, n: T, w.wv, activations: activationPrecision)
+        project(s.q, s.xn, T, w, .q)
+        project(s.k, s.xn, T, w, .k)
+        project(s.v, s.xn, T, w, .v)
         if let b = w.bq { Kernels.addBias(s.q, b, rows: T, cols: Q) }
         if let b = w.bk { Kernels.addBias(s.k, b, rows: T, cols: KV) }
         if let b = w.bv { Kernels.addBias(s.v, b, rows: T, cols: KV) }
@@ -166,16 +172,32 @@ public final class TransformerModel: @unchecked Sendable {
             sequences[owner[t]].cache.store(layer: l, block: block, offset: offset, keys: s.k + t * KV, values: s.v + t * KV)
         }
         Attention.forward(s.attention, s.q, layer: l, tokens: T, owner: owner, positions: positions, sequences: sequences, config: c)
-        Matmul.forward(s.xn, s.attention, n: T, w.wo, activations: activationPrecision)
+        project(s.xn, s.attention, T, w, .o)
         Kernels.add(s.x, s.xn, count: T * C)
 
         // SwiGLU MLP.
         Kernels.rmsNorm(s.xn, s.x, w.mlpNorm, rows: T, cols: C, eps: c.rmsNormEps)
-        Matmul.forward(s.gate, s.xn, n: T, w.wGate, activations: activationPrecision)
-        Matmul.forward(s.up, s.xn, n: T, w.wUp, activations: activationPrecision)
+        project(s.gate, s.xn, T, w, .gate)
+        project(s.up, s.xn, T, w, .up)
         Kernels.swiGLU(s.gate, s.up, count: T * F)
-        Matmul.forward(s.xn, s.gate, n: T, w.wDown, activations: activationPrecision)
+        project(s.xn, s.gate, T, w, .down)
         Kernels.add(s.x, s.xn, count: T * C)
+    }
+}
+
+extension TransformerModel {
+    /// out (T, M) = x (T, K) · Wᵀ for projection `p` of a block, plus its LoRA update if any.
+    func project(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ T: Int, _ w: LayerWeights, _ p: Projection) {
+        let m = w.matrix(p)
+        Matmul.forward(out, x, n: T, m, activations: activationPrecision)
+        guard let adapter = w.adapters[p] else { return }
+        let r = adapter.a.rows
+        let down = UnsafeMutablePointer<Float>.allocate(capacity: T * r)        // (T, r)
+        let up = UnsafeMutablePointer<Float>.allocate(capacity: T * m.rows)     // (T, M)
+        defer { down.deallocate(); up.deallocate() }
+        Matmul.forward(down, x, n: T, adapter.a)
+        Matmul.forward(up, down, n: T, adapter.b)
+        for i in 0..<T * m.rows { out[i].addProduct(adapter.scale, up[i]) }
     }
 }
 

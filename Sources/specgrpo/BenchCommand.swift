@@ -1,5 +1,6 @@
 import Compute
 import Foundation
+import Training
 import Transformer
 
 /// `specgrpo bench`: single-stream decode speed, measured like llama-bench's `-n` test
@@ -7,10 +8,13 @@ import Transformer
 enum BenchCommand {
     static let help = """
     USAGE: specgrpo bench --model PATH [--tokens N] [--threads N] [--repetitions R] [--kv-cache f16|f32]
+                          [--lora-rank R]
 
     Decodes N tokens (default 128) after a one-token prompt, R times (default 3), and prints the
     mean and standard deviation of tokens/s, as llama-bench's tg test does. See
     scripts/bench.sh for the comparison against llama.cpp in the same run.
+    --lora-rank R decodes through the trainer's live model instead: LoRA adapters of rank R on
+    all seven projections applied in the forward pass (unmerged), as during GRPO rollouts.
     """
 
     static func run(_ argv: [String]) throws {
@@ -18,7 +22,7 @@ enum BenchCommand {
             print(help)
             return
         }
-        let args = try Arguments(argv, options: ["model", "tokens", "threads", "repetitions", "kv-cache"], flags: [])
+        let args = try Arguments(argv, options: ["model", "tokens", "threads", "repetitions", "kv-cache", "lora-rank"], flags: [])
         let path = try args.required("model")
         let n = try args.int("tokens", default: 128, range: 1...100_000)
         let repetitions = try args.int("repetitions", default: 3, range: 1...100)
@@ -26,7 +30,13 @@ enum BenchCommand {
         guard let precision = KVCache.Precision(rawValue: args.string("kv-cache") ?? "f16") else {
             throw Arguments.Failure(description: "--kv-cache must be f16 or f32")
         }
-        let model = try TransformerModel.load(path: path)
+        let loraRank = try args.int("lora-rank", default: 0, range: 0...1024)
+        var model = try TransformerModel.load(path: path)
+        if loraRank > 0 {
+            let trainer = TrainableModel(model, mode: .lora(LoRAConfig(rank: loraRank)), seed: 0)
+            model = trainer.makeLiveInferenceModel()
+            model.activationPrecision = .int8
+        }
         var rates: [Double] = []
         for _ in 0..<repetitions + 1 {
             let cache = model.makeCache(capacityTokens: n + 1, precision: precision)

@@ -11,7 +11,7 @@ let package = Package(
     name: "SpecGRPO",
     products: [
         .executable(name: "specgrpo", targets: ["specgrpo"]),
-        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Tokenization", "Transformer", "Curriculum"]),
+        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Tokenization", "Transformer", "Engine", "Curriculum"]),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -22,13 +22,15 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
         .target(name: "Tokenization", dependencies: ["ModelFormats"]),
         .target(name: "Curriculum"),
-        .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Curriculum"]),
+        .target(name: "Engine", dependencies: ["Transformer", "Tokenization"]),
+        .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Engine", "Curriculum"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "QuantKernels", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats"], exclude: ["Fixtures"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Transformer", "Tokenization", "TestSupport"]),
     ],
     // Kernels hand raw buffer pointers to `DispatchQueue.concurrentPerform` workers that write
     // disjoint slices; Swift 6's strict sendability checking cannot express that, so the package

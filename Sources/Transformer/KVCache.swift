@@ -148,6 +148,16 @@ public final class SequenceKV: @unchecked Sendable {
         return true
     }
 
+    /// Makes this empty sequence start with `blocks`, full blocks whose keys and values are
+    /// already computed (prefix-cache hits), taking a reference on each. Its length becomes
+    /// `blocks.count · blockSize`; new tokens go to fresh blocks after them.
+    public func adopt(_ blocks: [Int]) {
+        precondition(blockTable.isEmpty && length == 0, "adopting into a non-empty sequence")
+        for b in blocks { cache.retain(b) }
+        blockTable = blocks
+        length = blocks.count * cache.blockSize
+    }
+
     /// (block, offset) of position `p`.
     @inline(__always)
     func slot(_ p: Int) -> (block: Int, offset: Int) {

@@ -30,16 +30,21 @@ extension LLMEngine {
             let total = r.promptTokens.count + s.output.count
             return max(0, min(numSpeculativeTokens, r.params.maxTokens - s.output.count - 1, model.config.contextLength - total - 1))
         }
+        // The draft's blocks count too: if drafting depended on what else runs, a seeded sampled
+        // request would draw its random numbers differently alone and in a crowd.
+        let draftCache = (proposer as? DraftModelProposer)?.cache
         var speculate = true
         while true {
-            var need = 0
+            var need = 0, draftNeed = 0
             for r in running {
                 for s in r.unfinished {
-                    let total = r.promptTokens.count + s.output.count + (speculate ? draftCount(r, s) : 0)
-                    need += max(0, blocks(total) - s.kv!.blockTable.count)
+                    let k = speculate ? draftCount(r, s) : 0
+                    let total = r.promptTokens.count + s.output.count
+                    need += max(0, blocks(total + k) - s.kv!.blockTable.count)
+                    if k > 0 && draftCache != nil { draftNeed += max(0, blocks(total + k - 1) - (s.draftKV?.blockTable.count ?? 0)) }
                 }
             }
-            if need <= available { break }
+            if need <= available && draftNeed <= (draftCache?.freeBlockCount ?? 0) { break }
             if running.count > 1 {
                 preempt(running.removeLast())
             } else if speculate {
@@ -72,7 +77,7 @@ extension LLMEngine {
 
         // 2. Admissions.
         var runningSeqs = decoding.count
-        while let r = waiting.first, runningSeqs + r.unfinished.count <= config.maxNumSeqs {
+        while let r = waiting.first, runningSeqs == 0 || runningSeqs + r.unfinished.count <= config.maxNumSeqs {
             let seqs = r.isFresh ? [r.sequences[0]] : r.unfinished
             var feeds: [[Int32]] = [], hits = 0, need = 0
             for s in seqs {
@@ -134,6 +139,7 @@ extension LLMEngine {
                     let ok = s.kv!.fork(from: s0.kv!)
                     precondition(ok, "fork blocks were counted at admission")
                 }
+                measurePeaks([r])  // before a completion that stops at once frees its blocks
                 let row = logits.last(of: item)
                 for s in r.sequences { emitSampled(r, s, row: row) }
             case let .decode(r, s, p, item):
@@ -250,9 +256,9 @@ extension LLMEngine {
     }
 
     /// Updates the KV peaks of running requests and their completions.
-    private func measurePeaks() {
+    private func measurePeaks(_ requests: [RequestState]? = nil) {
         let draftCache = (proposer as? DraftModelProposer)?.cache
-        for r in running {
+        for r in requests ?? running {
             var distinct = Set<Int>(), draftBlocks = 0
             for s in r.sequences {
                 let t = s.kv?.blockTable ?? [], d = s.draftKV?.blockTable.count ?? 0

@@ -17,7 +17,7 @@ public final class LLMEngine {
 
     let cache: KVCache
     let prefixCache: PrefixCache?
-    let proposer: Proposer?
+    var proposer: Proposer?  // var so that tests can wrap it
     var waiting: [RequestState] = []
     var running: [RequestState] = []
     var finishedStats: [String: RequestStats] = [:]

@@ -194,11 +194,12 @@ extension LLMEngine {
                 if t != draft { break }
             } else {
                 let target = TokenDistribution(logits: row, temperature: r.params.temperature, topK: r.params.topK, topP: r.params.topP)
-                switch RejectionSampler.verify(draft: draft, target: target, draft: p.distributions?[j], &s.rng) {
-                case .accepted: emitted.append((draft, target.logProbability(draft), row))
-                case let .rejected(t): emitted.append((t, target.logProbability(t), row))
+                let verdict = RejectionSampler.verify(draft: draft, target: target, draft: p.distributions?[j], &s.rng)
+                if case let .rejected(t) = verdict {
+                    emitted.append((t, target.logProbability(t), row))
+                    break
                 }
-                if emitted.last!.0 != draft { break }
+                emitted.append((draft, target.logProbability(draft), row))
             }
             accepted += 1
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Tokenization
 import Transformer
 
@@ -9,6 +10,17 @@ public final class LLM {
     public init(model: TransformerModel, tokenizer: Tokenizer? = nil, speculative: SpeculativeConfig? = nil,
                 draftModel: TransformerModel? = nil, config: EngineConfig = EngineConfig()) throws {
         engine = try LLMEngine(model: model, tokenizer: tokenizer, config: config, speculative: speculative, draftModel: draftModel)
+    }
+
+    /// Loads the target (GGUF file or Hugging Face directory) and its tokenizer.
+    public convenience init(modelPath: String, speculative: SpeculativeConfig? = nil, config: EngineConfig = EngineConfig()) throws {
+        let model = try TransformerModel.load(path: modelPath)
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDirectory)
+        let tokenizer = isDirectory.boolValue
+            ? try Tokenizer(tokenizerJSON: (modelPath as NSString).appendingPathComponent("tokenizer.json"))
+            : try Tokenizer(ggufPath: modelPath)
+        try self.init(model: model, tokenizer: tokenizer, speculative: speculative, config: config)
     }
 
     /// Generates for every prompt (token ids) with the same parameters.

@@ -36,15 +36,25 @@ public struct TokenDistribution: Sendable, Equatable {
         }
         for j in 0..<V { p[j] /= sum }
         if topP < 1 {
-            let order = (0..<V).filter { p[$0] > 0 }.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }
-            var mass = 0.0, keep = 0
+            // The nucleus lies inside any top set {p ≥ t} whose mass already reaches topP, so only
+            // that set is sorted (lowering t fourfold until it qualifies), not the whole vocabulary.
+            var t = p.max()!, mass = 0.0
+            repeat {
+                t /= 4
+                mass = 0
+                for x in p where x >= t { mass += x }
+            } while mass < topP && t > 0
+            let order = (0..<V).filter { p[$0] > 0 && p[$0] >= t }.sorted { p[$0] > p[$1] || (p[$0] == p[$1] && $0 < $1) }
+            var keep = 0
+            mass = 0
             while keep < order.count {
                 mass += p[order[keep]]
                 keep += 1
                 if mass >= topP { break }
             }
-            for j in order[keep...] { p[j] = 0 }
-            for j in 0..<V { p[j] /= mass }
+            var nucleus = [Double](repeating: 0, count: V)
+            for j in order[..<keep] { nucleus[j] = p[j] / mass }
+            p = nucleus
         }
         probabilities = p
     }

@@ -50,3 +50,19 @@ struct TokenDistributionTests {
         }
     }
 }
+
+extension TokenDistributionTests {
+    /// top-p on a long, flat-tailed row keeps exactly the sorted-prefix nucleus.
+    @Test func topPOnLargeVocabularyMatchesFullSort() {
+        var rng = RandomSource(seed: 77)
+        let row = (0..<5000).map { _ in Float(rng.uniform() * 6 - 3) }
+        for topP in [0.1, 0.5, 0.9, 0.999] {
+            let d = TokenDistribution(logits: row, temperature: 0.7, topP: topP)
+            let full = TokenDistribution(logits: row, temperature: 0.7)
+            let order = full.probabilities.indices.sorted { full.probabilities[$0] > full.probabilities[$1] }
+            var mass = 0.0, keep = 0
+            while mass < topP { mass += full.probabilities[order[keep]]; keep += 1 }
+            #expect(Set(order.prefix(keep)) == Set(d.probabilities.indices.filter { d.probabilities[$0] > 0 }))
+        }
+    }
+}

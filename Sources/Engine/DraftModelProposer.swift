@@ -35,6 +35,7 @@ final class DraftModelProposer: Proposer {
             if !r.params.isGreedy { proposals[i].distributions = [] }
         }
         guard !active.isEmpty else { return proposals }
+        try sharePrompts(requests, active)
         let maxK = active.map { min(requests[$0].count, model.config.contextLength - requests[$0].context.count) }.max()!
         var feed: [Int: [Int32]] = [:]
         for i in active {
@@ -45,6 +46,7 @@ final class DraftModelProposer: Proposer {
             let batch = active.filter { round < min(requests[$0].count, model.config.contextLength - requests[$0].context.count) }
             guard !batch.isEmpty else { break }
             let logits = try model.forward(batch.map { ForwardItem(tokens: feed[$0]!, sequence: requests[$0].sequence.draftKV!) })
+            tokensRun += batch.reduce(0) { $0 + feed[$1]!.count }
             for (j, i) in batch.enumerated() {
                 let r = requests[i]
                 let row = logits.last(of: j)
@@ -61,6 +63,31 @@ final class DraftModelProposer: Proposer {
             }
         }
         return proposals
+    }
+
+    /// Tokens run through the draft so far (a measure of its work).
+    private(set) var tokensRun = 0
+
+    /// Completions of one request whose draft KV is still empty get the prompt computed once, by
+    /// the first of them, and share its blocks (as the target's prompt blocks are shared).
+    private func sharePrompts(_ requests: [ProposalRequest], _ active: [Int]) throws {
+        var leaders: [ObjectIdentifier: Int] = [:], followers: [(Int, Int)] = []
+        for i in active {
+            let r = requests[i]
+            guard let g = r.group, r.promptLength > cache.blockSize, r.sequence.draftKV!.length == 0 else { continue }
+            if let leader = leaders[g] { followers.append((i, leader)) } else { leaders[g] = i }
+        }
+        let shared = Set(followers.map(\.1))
+        guard !shared.isEmpty else { return }
+        let leadersRun = shared.sorted()
+        _ = try model.forward(leadersRun.map { ForwardItem(tokens: Array(requests[$0].context.prefix(requests[$0].promptLength)),
+                                                          sequence: requests[$0].sequence.draftKV!) })
+        tokensRun += leadersRun.reduce(0) { $0 + requests[$1].promptLength }
+        for (i, leader) in followers {
+            // Blocks were counted for a private copy, so the fork (fewer blocks) always fits.
+            let ok = requests[i].sequence.draftKV!.fork(from: requests[leader].sequence.draftKV!, length: requests[leader].promptLength)
+            precondition(ok)
+        }
     }
 
     /// Keeps in the draft KV only what the target accepted: `context` positions are valid.

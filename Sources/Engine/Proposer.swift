@@ -12,6 +12,10 @@ struct ProposalRequest {
     /// Drafts wanted at most (already capped by max tokens and the context window).
     let count: Int
     let params: SamplingParams
+    /// The request the sequence belongs to and its prompt length: completions of one request
+    /// share the prompt, so a proposer with a KV cache computes it once.
+    var group: ObjectIdentifier? = nil
+    var promptLength = 0
 }
 
 /// Something that drafts tokens for the target to verify, batched over sequences.

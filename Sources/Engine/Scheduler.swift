@@ -62,7 +62,8 @@ extension LLMEngine {
         let decoding = running.flatMap { r in r.unfinished.map { (r, $0) } }
         var proposals = [Proposal](repeating: Proposal(), count: decoding.count)
         if let proposer, speculate {
-            let requests = decoding.map { r, s in ProposalRequest(sequence: s, context: r.context(s), count: draftCount(r, s), params: r.params) }
+            let requests = decoding.map { r, s in ProposalRequest(sequence: s, context: r.context(s), count: draftCount(r, s), params: r.params,
+                                                                 group: ObjectIdentifier(r), promptLength: r.promptTokens.count) }
             proposals = try proposer.propose(requests)
         }
         var budget = config.maxNumBatchedTokens

@@ -126,10 +126,14 @@ public final class SequenceKV: @unchecked Sendable {
     /// Makes this sequence start with the same blocks as `other` (sharing a prompt): used when
     /// `n` completions branch from one prompt. Only whole blocks are shared; a partial last block is
     /// copied so that the two sequences can append independently.
-    public func fork(from other: SequenceKV) -> Bool {
-        precondition(blockTable.isEmpty && other.cache === cache)
-        let full = other.length / cache.blockSize
-        let partial = other.length % cache.blockSize
+    public func fork(from other: SequenceKV) -> Bool { fork(from: other, length: other.length) }
+
+    /// Like `fork(from:)`, but takes only the first `length` positions of `other` (a shared
+    /// prompt under tokens `other` has generated since).
+    public func fork(from other: SequenceKV, length: Int) -> Bool {
+        precondition(blockTable.isEmpty && other.cache === cache && length <= other.length)
+        let full = length / cache.blockSize
+        let partial = length % cache.blockSize
         if partial > 0 && cache.freeBlockCount == 0 { return false }
         for b in other.blockTable.prefix(full) {
             cache.retain(b)
@@ -144,7 +148,7 @@ public final class SequenceKV: @unchecked Sendable {
             }
             blockTable.append(dst)
         }
-        length = other.length
+        self.length = length
         return true
     }
 

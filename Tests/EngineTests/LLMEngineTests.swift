@@ -217,3 +217,21 @@ struct LLMEngineTests {
         }
     }
 }
+
+extension LLMEngineTests {
+    /// n completions compute the prompt once in the draft too, and stay lossless.
+    @Test func draftSharesThePromptAcrossCompletions() throws {
+        let prompt = Self.prompts(1, seed: 31, lengths: 60...60)[0]
+        let llm = try llm(.draftModel(path: "tied", numSpeculativeTokens: 3))
+        let greedy = try llm.generate([prompt], SamplingParams(temperature: 0, maxTokens: 20, n: 4))[0]
+        let expected = try reference(prompt, maxTokens: 20)
+        #expect(greedy.outputs.allSatisfy { $0.tokenIds == expected })
+        let draft = llm.engine.proposer as! DraftModelProposer
+        // One prompt pass (60) plus each completion's own tokens, not four prompt passes (240).
+        #expect(draft.tokensRun < 60 + 4 * 20 * 3)
+        #expect(draft.tokensRun >= 60)
+        let sampled = try llm.generate([prompt], SamplingParams(temperature: 0.9, maxTokens: 20, seed: 5, n: 4))[0]
+        let alone = try self.llm(.draftModel(path: "tied", numSpeculativeTokens: 3)).generate([prompt], SamplingParams(temperature: 0.9, maxTokens: 20, seed: 5, n: 4))[0]
+        #expect(sampled.outputs.map(\.tokenIds) == alone.outputs.map(\.tokenIds))
+    }
+}

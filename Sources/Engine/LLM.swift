@@ -37,8 +37,16 @@ public final class LLM {
         var ids: [String] = []
         for (i, (p, sp)) in zip(prompts, params).enumerated() { ids.append(try engine.addRequest(p, sp, promptText: texts?[i])) }
         var done: [String: RequestOutput] = [:]
-        while done.count < ids.count {
-            for out in try engine.step() { done[out.requestId] = out }
+        do {
+            while done.count < ids.count {
+                for out in try engine.step() { done[out.requestId] = out }
+            }
+        } catch {
+            // Leave the engine as it was: this call's unfinished requests are aborted (their stats
+            // say why) instead of surfacing in a later call.
+            for id in ids where done[id] == nil { try? engine.abort(id, reason: "engine error: \(error)") }
+            engine.abortedOutputs.removeAll { ids.contains($0.requestId) }
+            throw error
         }
         return ids.map { done[$0]! }
     }

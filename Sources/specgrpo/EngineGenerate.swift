@@ -110,8 +110,14 @@ enum EngineGenerate {
         }
     }
 
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
+        return e
+    }()
+
     static func jsonLine(_ out: RequestOutput) throws -> String {
-        var stats = try JSONSerialization.jsonObject(with: JSONEncoder().encode(out.stats)) as! [String: Any]
+        var stats = try JSONSerialization.jsonObject(with: encoder.encode(out.stats)) as! [String: Any]
         stats["accept_rate"] = out.specDecode.acceptRate ?? NSNull()
         stats["mean_acceptance_length"] = out.specDecode.meanAcceptanceLength ?? NSNull()
         stats["latency"] = out.metrics.latency ?? NSNull()
@@ -125,7 +131,7 @@ enum EngineGenerate {
                     "finish_reason": c.finishReason.rawValue, "stop_reason": c.stopReason ?? NSNull(),
                     "accept_rate": c.stats.specDecode.acceptRate ?? NSNull(),
                     "mean_acceptance_length": c.stats.specDecode.meanAcceptanceLength ?? NSNull(),
-                    "stats": (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(c.stats))) ?? NSNull(),
+                    "stats": (try? JSONSerialization.jsonObject(with: encoder.encode(c.stats))) ?? NSNull(),
                     "top_logprobs": c.topLogprobs.map { $0.map { [Int($0.token), $0.logprob] as [Any] } },
                 ]
             },

@@ -77,15 +77,16 @@ struct RealModelEngineTests {
     }
 
     /// Acceptance 2 on the 0.5B: alone and among 15 others, greedy and at temperature 0.8.
-    @Test(arguments: [0.0, 0.8])
-    func batchInvariance(temperature: Double) throws {
+    @Test(arguments: [0.0, 0.8], [false, true])
+    func batchInvariance(temperature: Double, ngram: Bool) throws {
         guard let (model, tokenizer) = try Self.load(RealModels.draftFile) else { return }
         let prompts = Self.chat(tokenizer, Array(Self.prompts.prefix(16)))
         let params = SamplingParams(temperature: temperature, maxTokens: 8, seed: 1234)
-        let alone = try LLM(model: model, tokenizer: tokenizer).generate([prompts[3]], params)[0]
+        let spec: SpeculativeConfig? = ngram ? .ngram(numSpeculativeTokens: 3) : nil
+        let alone = try LLM(model: model, tokenizer: tokenizer, speculative: spec).generate([prompts[3]], params)[0]
         var all = (0..<16).map { SamplingParams(temperature: 0.8, maxTokens: 4 + $0 % 5, seed: UInt64($0)) }
         all[3] = params
-        let among = try LLM(model: model, tokenizer: tokenizer).generate(prompts, all)[3]
+        let among = try LLM(model: model, tokenizer: tokenizer, speculative: spec).generate(prompts, all)[3]
         #expect(alone.outputs[0].tokenIds == among.outputs[0].tokenIds)
         #expect(alone.outputs[0].logprobs == among.outputs[0].logprobs)
     }

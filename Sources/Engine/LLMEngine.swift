@@ -22,6 +22,8 @@ public final class LLMEngine {
     var running: [RequestState] = []
     var finishedStats: [String: RequestStats] = [:]
     var abortedOutputs: [RequestOutput] = []
+    /// Forward items and tokens of the last step (for tests of the scheduling limits).
+    var lastStep = (items: 0, tokens: 0)
     private var seeds: RandomSource
     private var nextRequestId = 0
 

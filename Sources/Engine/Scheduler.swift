@@ -126,6 +126,7 @@ extension LLMEngine {
         let freeNow = cache.freeBlockCount
         if blocksNeeded > freeNow { prefixCache?.evict(blocksNeeded - freeNow) }
         let logits = items.isEmpty ? nil : try model.forward(items)
+        lastStep = (items: items.count, tokens: items.reduce(0) { $0 + $1.tokens.count })
         measurePeaks()
 
         // 4. Sampling, verification, emission.

@@ -54,3 +54,21 @@ struct SchedulerTests {
         #expect(admittedAt["2"]! <= admittedAt["3"]! && admittedAt["3"]! <= admittedAt["4"]!)
     }
 }
+
+extension SchedulerTests {
+    /// A step stays within the token budget unless a single prompt needs more on its own.
+    @Test func tokenBudgetPerStep() throws {
+        let engine = try LLMEngine(model: LLMEngineTests.model, config: EngineConfig(maxNumSeqs: 8, maxNumBatchedTokens: 48),
+                                   speculative: .ngram(numSpeculativeTokens: 2))
+        var prompts = LLMEngineTests.prompts(6, seed: 23, lengths: 20...30)
+        prompts.append(LLMEngineTests.prompts(1, seed: 24, lengths: 70...70)[0])
+        for p in prompts { try engine.addRequest(p, .greedy(maxTokens: 12)) }
+        var outs = 0, steps = 0
+        while engine.hasUnfinishedRequests {
+            outs += try engine.step().count
+            #expect(engine.lastStep.tokens <= 48 || engine.lastStep.items == 1)
+            steps += 1
+        }
+        #expect(outs == 7 && steps < 200)
+    }
+}

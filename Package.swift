@@ -11,7 +11,7 @@ let package = Package(
     name: "SpecGRPO",
     products: [
         .executable(name: "specgrpo", targets: ["specgrpo"]),
-        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Tokenization", "Transformer", "Curriculum", "Training"]),
+        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Tokenization", "Transformer", "Engine", "Curriculum", "Training"]),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -22,14 +22,16 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
         .target(name: "Tokenization", dependencies: ["ModelFormats"]),
         .target(name: "Curriculum"),
+        .target(name: "Engine", dependencies: ["Transformer", "Tokenization"]),
         .target(name: "Training", dependencies: ["Compute", "Transformer", "ModelFormats", "CBLAS"], swiftSettings: kernelFlags),
-        .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Curriculum", "Training"]),
+        .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Engine", "Curriculum", "Training"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "QuantKernels", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Transformer", "Tokenization", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "ModelFormats", "Compute", "TestSupport"], exclude: ["Fixtures"]),
     ],
     // Kernels hand raw buffer pointers to `DispatchQueue.concurrentPerform` workers that write

@@ -126,10 +126,14 @@ public final class SequenceKV: @unchecked Sendable {
     /// Makes this sequence start with the same blocks as `other` (sharing a prompt): used when
     /// `n` completions branch from one prompt. Only whole blocks are shared; a partial last block is
     /// copied so that the two sequences can append independently.
-    public func fork(from other: SequenceKV) -> Bool {
-        precondition(blockTable.isEmpty && other.cache === cache)
-        let full = other.length / cache.blockSize
-        let partial = other.length % cache.blockSize
+    public func fork(from other: SequenceKV) -> Bool { fork(from: other, length: other.length) }
+
+    /// Like `fork(from:)`, but takes only the first `length` positions of `other` (a shared
+    /// prompt under tokens `other` has generated since).
+    public func fork(from other: SequenceKV, length: Int) -> Bool {
+        precondition(blockTable.isEmpty && other.cache === cache && length <= other.length)
+        let full = length / cache.blockSize
+        let partial = length % cache.blockSize
         if partial > 0 && cache.freeBlockCount == 0 { return false }
         for b in other.blockTable.prefix(full) {
             cache.retain(b)
@@ -144,8 +148,18 @@ public final class SequenceKV: @unchecked Sendable {
             }
             blockTable.append(dst)
         }
-        length = other.length
+        self.length = length
         return true
+    }
+
+    /// Makes this empty sequence start with `blocks`, full blocks whose keys and values are
+    /// already computed (prefix-cache hits), taking a reference on each. Its length becomes
+    /// `blocks.count · blockSize`; new tokens go to fresh blocks after them.
+    public func adopt(_ blocks: [Int]) {
+        precondition(blockTable.isEmpty && length == 0, "adopting into a non-empty sequence")
+        for b in blocks { cache.retain(b) }
+        blockTable = blocks
+        length = blocks.count * cache.blockSize
     }
 
     /// (block, offset) of position `p`.

@@ -37,6 +37,14 @@ struct Arguments {
         return v
     }
 
+    func double(_ name: String, default value: Double, range: ClosedRange<Double>) throws -> Double {
+        guard let text = options[name] else { return value }
+        guard let x = Double(text), range.contains(x) else {
+            throw Failure(description: "--\(name) must be a number in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+        }
+        return x
+    }
+
     func int(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
         guard let text = options[name] else { return value }
         guard let n = Int(text), range.contains(n) else {

@@ -4,7 +4,9 @@ let usage = """
 USAGE: specgrpo <command> [options]
 
 COMMANDS:
-  generate   greedy decoding of one prompt with a GGUF or Hugging Face model
+  generate   completions of one or many prompts: greedy or sampled, with speculative decoding
+             (a draft model or n-gram lookup) and per-request telemetry
+  demo       five prompts through the 1.5B target with the 0.5B draft, accept rate per request
   sft        supervised fine-tuning (full or LoRA) on prompt/completion pairs
   train-bench  trainer forward + backward speed and peak memory
   bench      decode speed of this runtime (tokens/s), for docs/BENCHMARKS.md
@@ -16,6 +18,7 @@ let argv = Array(CommandLine.arguments.dropFirst())
 do {
     switch argv.first {
     case "generate": try GenerateCommand.run(Array(argv.dropFirst()))
+    case "demo": try DemoCommand.run(Array(argv.dropFirst()))
     case "bench": try BenchCommand.run(Array(argv.dropFirst()))
     case "sft": try SFTCommand.run(Array(argv.dropFirst()))
     case "train-bench": try TrainBenchCommand.run(Array(argv.dropFirst()))

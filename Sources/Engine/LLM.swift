@@ -14,13 +14,8 @@ public final class LLM {
 
     /// Loads the target (GGUF file or Hugging Face directory) and its tokenizer.
     public convenience init(modelPath: String, speculative: SpeculativeConfig? = nil, config: EngineConfig = EngineConfig()) throws {
-        let model = try TransformerModel.load(path: modelPath)
-        var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDirectory)
-        let tokenizer = isDirectory.boolValue
-            ? try Tokenizer(tokenizerJSON: (modelPath as NSString).appendingPathComponent("tokenizer.json"))
-            : try Tokenizer(ggufPath: modelPath)
-        try self.init(model: model, tokenizer: tokenizer, speculative: speculative, config: config)
+        try self.init(model: try TransformerModel.load(path: modelPath), tokenizer: try Tokenizer(modelPath: modelPath),
+                      speculative: speculative, config: config)
     }
 
     /// Generates for every prompt (token ids) with the same parameters.

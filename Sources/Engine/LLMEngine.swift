@@ -26,6 +26,9 @@ public final class LLMEngine {
     var lastStep = (items: 0, tokens: 0)
     private var seeds: RandomSource
     private var nextRequestId = 0
+    /// The model's weight version the prefix cache was filled under; a training step bumps the
+    /// model's, and the next `step` then forgets every cached prefix.
+    var prefixCacheWeightVersion: Int
 
     /// - Parameters:
     ///   - draftModel: the draft for `.draftModel` speculation, when already loaded; otherwise it
@@ -48,13 +51,9 @@ public final class LLMEngine {
         }
         cache = model.makeCache(capacityTokens: config.kvCapacityTokens, blockSize: config.blockSize, precision: config.kvPrecision)
         prefixCache = config.enablePrefixCaching ? PrefixCache(cache: cache) : nil
+        prefixCacheWeightVersion = model.weightVersion
         seeds = RandomSource(seed: config.seed)
-        var eos = Set<Int32>()
-        if let tokenizer {
-            eos = Set(["<|im_end|>", "<|endoftext|>", "<|eot_id|>"].compactMap { tokenizer.tokenId($0) })
-            if let e = tokenizer.eosTokenId { eos.insert(e) }
-        }
-        eosTokenIds = eos
+        eosTokenIds = tokenizer?.endOfGenerationTokenIds ?? []
     }
 
     public var hasUnfinishedRequests: Bool { !waiting.isEmpty || !running.isEmpty || !abortedOutputs.isEmpty }

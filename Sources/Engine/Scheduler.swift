@@ -17,6 +17,10 @@ extension LLMEngine {
 
     /// Runs one step; returns the requests that finished in it (including aborted ones).
     public func step() throws -> [RequestOutput] {
+        if model.weightVersion != prefixCacheWeightVersion {
+            invalidatePrefixCache()
+            prefixCacheWeightVersion = model.weightVersion
+        }
         var finished = abortedOutputs
         abortedOutputs = []
         let now = EngineClock.now

@@ -1,3 +1,4 @@
+import Foundation
 import ModelFormats
 
 extension Tokenizer {
@@ -98,5 +99,19 @@ extension Tokenizer {
         let left = line[..<space], right = line[line.utf8.index(after: space)...]
         guard !left.isEmpty, !right.isEmpty else { return nil }
         return (String(left), String(right))
+    }
+}
+
+extension Tokenizer {
+    /// The tokenizer that goes with a model path: the GGUF file's own vocabulary, or the
+    /// `tokenizer.json` of a Hugging Face directory.
+    public init(modelPath: String) throws {
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDirectory)
+        if isDirectory.boolValue {
+            try self.init(tokenizerJSON: (modelPath as NSString).appendingPathComponent("tokenizer.json"))
+        } else {
+            try self.init(ggufPath: modelPath)
+        }
     }
 }

@@ -100,7 +100,7 @@ enum GenerateCommand {
         let cache = model.makeCache(capacityTokens: promptIds.count + maxTokens, precision: precision)
         var stream = StreamingDecoder(tokenizer: tokenizer, skipSpecialTokens: true)
         let json = args.flag("json")
-        let result = try model.generateGreedy(prompt: promptIds, maxTokens: maxTokens, stopTokens: ModelFiles.stopTokens(tokenizer),
+        let result = try model.generateGreedy(prompt: promptIds, maxTokens: maxTokens, stopTokens: tokenizer.endOfGenerationTokenIds,
                                               sequence: SequenceKV(cache: cache), topLogprobs: json ? topLogprobs : 0) { token in
             if !json {
                 print(stream.append(token), terminator: "")
@@ -134,21 +134,10 @@ enum GenerateCommand {
 enum ModelFiles {
     static func load(_ path: String) throws -> (TransformerModel, Tokenizer) {
         let model = try TransformerModel.load(path: path)
-        var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-        let tokenizer = isDirectory.boolValue
-            ? try Tokenizer(tokenizerJSON: (path as NSString).appendingPathComponent("tokenizer.json"))
-            : try Tokenizer(ggufPath: path)
+        let tokenizer = try Tokenizer(modelPath: path)
         guard tokenizer.vocabularySize <= model.config.vocabularySize else {
             throw Arguments.Failure(description: "\(path): tokenizer has \(tokenizer.vocabularySize) tokens but the model only \(model.config.vocabularySize)")
         }
         return (model, tokenizer)
-    }
-
-    /// End-of-generation tokens: the tokenizer's EOS and the ChatML / end-of-text markers.
-    static func stopTokens(_ tokenizer: Tokenizer) -> Set<Int32> {
-        var stop = Set(["<|im_end|>", "<|endoftext|>", "<|eot_id|>"].compactMap { tokenizer.tokenId($0) })
-        if let eos = tokenizer.eosTokenId { stop.insert(eos) }
-        return stop
     }
 }

@@ -210,6 +210,19 @@ struct LLMEngineTests {
         #expect(try cached.generate([second], .greedy(maxTokens: 8))[0].numCachedTokens == 44)
     }
 
+    /// A training step that changes the weights in place (the model's weight version moves on)
+    /// makes the engine forget every cached prefix before its next step.
+    @Test func weightChangeInvalidatesThePrefixCache() throws {
+        let model = try TinyModels.load()  // its own instance: the version change must not reach other tests
+        let prompt = Self.prompts(1, seed: 9, lengths: 30...30)[0]
+        let llm = try LLM(model: model, config: EngineConfig(blockSize: 4))
+        _ = try llm.generate([prompt + [1]], .greedy(maxTokens: 4))
+        #expect(try llm.generate([prompt + [2]], .greedy(maxTokens: 4))[0].numCachedTokens == 28)
+        model.weightsDidChange()
+        #expect(try llm.generate([prompt + [3]], .greedy(maxTokens: 4))[0].numCachedTokens == 0)
+        #expect(try llm.generate([prompt + [4]], .greedy(maxTokens: 4))[0].numCachedTokens == 28)
+    }
+
     @Test func vocabularyMismatchIsRefused() throws {
         guard let path = RealModels.path(RealModels.draftFile) else { return }
         #expect(throws: EngineError.vocabularyMismatch(target: 128, draft: 151_936)) {

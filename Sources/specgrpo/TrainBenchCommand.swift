@@ -56,7 +56,7 @@ enum TrainBenchCommand {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let tokens = Double(n * length * steps)
-        print(String(format: "%@ %@: %d × %d tokens, %d threads: forward %.2f s, backward+step %.2f s per step, %.1f tokens/s, peak RSS %.2f GB",
+        print(String(format: "%@ %@: %d × %d tokens, %d threads: forward %.3f s, backward+step %.3f s per step, %.1f tokens/s, peak RSS %.2f GB",
                      mode == .full ? "full" : "LoRA", (try args.required("model") as NSString).lastPathComponent, n, length, Parallel.workers,
                      forwardSeconds / Double(steps), backwardSeconds / Double(steps), tokens / (forwardSeconds + backwardSeconds),
                      Double(usage.ru_maxrss) / 1_048_576))

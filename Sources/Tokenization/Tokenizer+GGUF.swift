@@ -107,7 +107,7 @@ extension Tokenizer {
     /// `tokenizer.json` of a Hugging Face directory.
     public init(modelPath: String) throws {
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: modelPath, isDirectory: &isDirectory)
         if isDirectory.boolValue {
             try self.init(tokenizerJSON: (modelPath as NSString).appendingPathComponent("tokenizer.json"))
         } else {

@@ -12,7 +12,7 @@ enum TokenLogProbs {
     ///   - targets: (R) token ids.
     static func forward(_ logProbs: UnsafeMutablePointer<Float>, _ logPartition: UnsafeMutablePointer<Double>,
                         _ h: UnsafePointer<Float>, targets: [Int32], head: MatrixSource, temperature: Float, chunk: Int) {
-        let R = targets.count, C = head.cols, V = head.rows
+        let R = targets.count, V = head.rows
         if R == 0 { return }
         let invT = 1 / temperature
         var maxima = [Double](repeating: -.infinity, count: R), sums = [Double](repeating: 0, count: R)

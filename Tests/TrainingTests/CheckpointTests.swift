@@ -80,7 +80,7 @@ struct CheckpointTests {
 
         var lastStep = 0, inFolder = 0, beforeLatest = 0, inLatest = 0, landed = 0
         for i in 0..<kills {
-            fm.createFile(atPath: log, contents: nil)
+            _ = fm.createFile(atPath: log, contents: nil)
             let child = Process()
             child.executableURL = URL(fileURLWithPath: SpecGRPOExecutable.path!)
             child.arguments = ["sft", "--model", dir, "--data", data, "--full", "--steps", "1000000", "--batch-size", "2",

@@ -32,7 +32,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Transformer", "Tokenization", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Transformer", "ModelFormats", "Compute", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "Transformer", "ModelFormats", "Compute", "TestSupport"], exclude: ["Fixtures"]),
     ],
     // Kernels hand raw buffer pointers to `DispatchQueue.concurrentPerform` workers that write
     // disjoint slices; Swift 6's strict sendability checking cannot express that, so the package

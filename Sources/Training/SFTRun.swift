@@ -29,6 +29,7 @@ public enum SFTRun {
     /// Trains `model` on `examples` and returns the trainer (its model holds the trained weights).
     public static func run(model base: TransformerModel, examples: [SFTExample], options o: SFTRunOptions,
                            log: (String) -> Void = { print($0) }) throws -> SFTTrainer {
+        try TrainableModel.checkSupported(base, mode: o.mode)
         let model = TrainableModel(base, mode: o.mode, seed: o.seed)
         let optimizer = AdamW(layout: model.layout, config: o.optimizer)
         let trainer = SFTTrainer(model: model, optimizer: optimizer, examples: examples, batchSize: o.batchSize,

@@ -34,6 +34,7 @@ enum TrainBenchCommand {
         let mode: TrainingMode = args.flag("full") ? .full : .lora(LoRAConfig(rank: try args.int("lora-rank", default: 16, range: 1...4096)))
         let n = try args.int("sequences", default: 4, range: 1...4096), length = try args.int("length", default: 256, range: 2...1_000_000)
         let steps = try args.int("steps", default: 2, range: 1...1000)
+        try TrainableModel.checkSupported(base, mode: mode)
         let model = TrainableModel(base, mode: mode)
         let optimizer = AdamW(layout: model.layout, config: AdamWConfig(learningRate: 1e-5))
         var rng = SplitMix64(seed: 1)

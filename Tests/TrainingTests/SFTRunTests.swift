@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Training
 import Transformer
@@ -49,5 +50,23 @@ struct SFTRunTests {
         print("SFT 2-digit addition: \(steps) steps of 32 in \(String(format: "%.1f", seconds)) s, held-out exact-match accuracy \(accuracy)")
         #expect(accuracy >= 0.9)
         #expect(FileManager.default.fileExists(atPath: out + "/latest"))
+    }
+}
+
+/// Full fine-tuning of a quantized base is refused with a clear error, not a crash.
+struct TrainingSetupTests {
+    @Test func fullFineTuningOfAQuantizedBaseIsRefused() throws {
+        guard let path = RealModels.path(RealModels.smolLMFile) else { return }
+        let model = try TransformerModel.load(path: path)
+        #expect(throws: TrainingSetupError.self) { try TrainableModel.checkSupported(model, mode: .full) }
+        try TrainableModel.checkSupported(model, mode: .lora(LoRAConfig(rank: 2)))
+        do {
+            _ = try SFTRun.run(model: model, examples: [SFTExample(prompt: [1], completion: [2])],
+                               options: SFTRunOptions(mode: .full, optimizer: AdamWConfig(learningRate: 1e-3), steps: 1, batchSize: 1),
+                               log: { _ in })
+            Issue.record("full fine-tuning of a quantized model was accepted")
+        } catch let error as TrainingSetupError {
+            #expect(error.description.contains("Q8_0") && error.description.contains("LoRA"))  // SmolLM2 stores its embedding as Q8_0
+        }
     }
 }

@@ -5,6 +5,7 @@
 #
 # Afterwards:
 #   peers/llama.cpp/bin/llama-bench                 the speed reference (docs/BENCHMARKS.md)
+#   peers/llama.cpp/bin/llama-speculative           the speculative-decoding reference (docs/ENGINE.md)
 #   peers/llama.cpp/bin/libllama.so                 loaded by the Python bindings below
 #   peers/env.sh                                    `source` it to use the bindings from Python
 set -euo pipefail
@@ -25,9 +26,9 @@ fi
 
 cmake -S "$src/vendor/llama.cpp" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
-  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF \
+  -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=ON -DLLAMA_BUILD_SERVER=OFF \
   -DCMAKE_RUNTIME_OUTPUT_DIRECTORY="$build/bin" -DCMAKE_LIBRARY_OUTPUT_DIRECTORY="$build/bin" >/dev/null
-cmake --build "$build" --target llama llama-bench -j "$(nproc)"
+cmake --build "$build" --target llama llama-bench llama-speculative -j "$(nproc)"
 
 cat >"$peers/env.sh" <<ENV
 export PYTHONPATH="$src\${PYTHONPATH:+:\$PYTHONPATH}"

@@ -80,7 +80,7 @@ enum SFTCommand {
         // A tokenizer only when the data holds text: tiny test models ship none.
         var tokenizer: Tokenizer?
         let examples = try SFTData.load(path: dataPath) { text in
-            if tokenizer == nil { tokenizer = try ModelFiles.load(modelPath).1 }
+            if tokenizer == nil { tokenizer = try Tokenizer(modelPath: modelPath) }
             return tokenizer!.encode(text, parseSpecialTokens: true)
         }
         for (i, e) in examples.enumerated() {

@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "Tokenization", dependencies: ["ModelFormats"]),
         .target(name: "Curriculum"),
         .target(name: "Engine", dependencies: ["Transformer", "Tokenization"]),
-        .target(name: "Training", dependencies: ["Compute", "Transformer", "ModelFormats", "CBLAS"], swiftSettings: kernelFlags),
+        .target(name: "Training", dependencies: ["Compute", "Transformer", "ModelFormats", "CBLAS", "Engine", "Tokenization"], swiftSettings: kernelFlags),
         .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Engine", "Curriculum", "Training"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "QuantKernels", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], exclude: ["Fixtures"]),

@@ -1,9 +1,7 @@
 import Foundation
 
 /// Supervised fine-tuning: mean negative log-likelihood of the completion tokens over each batch,
-/// gradients accumulated over micro-batches, one AdamW step per batch. The data order is a
-/// permutation of the examples per epoch drawn from `seed` and the epoch number, so a resumed run
-/// only needs the position.
+/// gradients accumulated over micro-batches, one AdamW step per batch, examples in `DataOrder`.
 public final class SFTTrainer {
     public let model: TrainableModel
     public let optimizer: AdamW
@@ -37,18 +35,9 @@ public final class SFTTrainer {
         rng = SplitMix64(seed: seed ^ 0xD1CE)
     }
 
-    private var permutationEpoch = -1
-    private var permutation: [Int] = []
+    private lazy var order = DataOrder(count: examples.count, seed: seed)
 
-    private func example(at position: Int) -> SFTExample {
-        let epoch = position / examples.count
-        if epoch != permutationEpoch {
-            var g = SplitMix64(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9)
-            permutation = Array(0..<examples.count).shuffled(using: &g)
-            permutationEpoch = epoch
-        }
-        return examples[permutation[position % examples.count]]
-    }
+    private func example(at position: Int) -> SFTExample { examples[order.index(at: position)] }
 
     /// Restores the position and generator from a checkpoint.
     public func resume(_ state: CheckpointState) {

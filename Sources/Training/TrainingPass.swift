@@ -12,13 +12,16 @@ public struct ForwardOptions: Sendable {
     public var vocabularyChunk = 4096
     /// Apply LoRA dropout (off for scoring).
     public var training = true
+    /// Apply the LoRA adapters; false scores with the frozen base alone (GRPO's reference policy).
+    public var adapters = true
 
-    public init(temperature: Float = 1, recompute: Bool = false, vocabularyChunk: Int = 4096, training: Bool = true) {
+    public init(temperature: Float = 1, recompute: Bool = false, vocabularyChunk: Int = 4096, training: Bool = true, adapters: Bool = true) {
         precondition(temperature > 0 && vocabularyChunk > 0)
         self.temperature = temperature
         self.recompute = recompute
         self.vocabularyChunk = vocabularyChunk
         self.training = training
+        self.adapters = adapters
     }
 }
 
@@ -85,7 +88,7 @@ extension TrainableModel {
             rngStates.append(rng)
             let a = scratch ?? BlockActivations(config: c, seqs)
             let out = FloatBuffer(count: T * C)
-            blockForward(l, out.pointer, inputs[l].pointer, a, seqs, training: options.training, rng: &rng)
+            blockForward(l, out.pointer, inputs[l].pointer, a, seqs, training: options.training, adapters: options.adapters, rng: &rng)
             if !options.recompute { saved.append(a) }
             inputs.append(out)
         }
@@ -140,7 +143,8 @@ extension TrainableModel {
             let a: BlockActivations
             if let scratch {
                 var rng = tape.rngStates[l]
-                blockForward(l, out.pointer, tape.inputs[l].pointer, scratch, seqs, training: tape.options.training, rng: &rng)
+                blockForward(l, out.pointer, tape.inputs[l].pointer, scratch, seqs, training: tape.options.training,
+                             adapters: tape.options.adapters, rng: &rng)
                 a = scratch
             } else {
                 a = tape.saved[l]

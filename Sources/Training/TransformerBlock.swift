@@ -32,14 +32,17 @@ final class BlockActivations {
 }
 
 extension TrainableModel {
-    /// Runs block `l` on x (T, C) into out (T, C), saving into `a`.
+    /// Runs block `l` on x (T, C) into out (T, C), saving into `a`; `adapters: false` runs the
+    /// base alone (the reference policy of LoRA training).
     func blockForward(_ l: Int, _ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ a: BlockActivations,
-                      _ seqs: PackedSequences, training: Bool, rng: inout SplitMix64) {
+                      _ seqs: PackedSequences, training: Bool, adapters: Bool = true, rng: inout SplitMix64) {
         let c = config, b = blocks[l], T = seqs.tokenCount, C = c.hiddenSize
         let rotary = RotaryEmbedding(rope: rope)
         func project(_ p: Projection, _ y: UnsafeMutablePointer<Float>, _ input: UnsafePointer<Float>) {
             let i = Projection.allCases.firstIndex(of: p)!
-            Linear.forward(y, input, n: T, b.linear(p), self, saved: &a.lora[i], training: training, rng: &rng)
+            let linear = b.linear(p)
+            let used = adapters ? linear : LinearRef(rows: linear.rows, cols: linear.cols, weight: linear.weight, bias: linear.bias, lora: nil)
+            Linear.forward(y, input, n: T, used, self, saved: &a.lora[i], training: training, rng: &rng)
         }
         RMSNorm.forward(a.xn1.pointer, x, pointer(b.attentionNorm), rows: T, cols: C, eps: c.rmsNormEps)
         project(.q, a.q.pointer, a.xn1.pointer)

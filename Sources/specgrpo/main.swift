@@ -7,6 +7,7 @@ COMMANDS:
   generate   completions of one or many prompts: greedy or sampled, with speculative decoding
              (a draft model or n-gram lookup) and per-request telemetry
   demo       five prompts through the 1.5B target with the 0.5B draft, accept rate per request
+  train      GRPO with the inference-aware reward (accept rate, latency, length, KV memory)
   sft        supervised fine-tuning (full or LoRA) on prompt/completion pairs
   train-bench  trainer forward + backward speed and peak memory
   bench      decode speed of this runtime (tokens/s), for docs/BENCHMARKS.md
@@ -21,6 +22,7 @@ do {
     case "demo": try DemoCommand.run(Array(argv.dropFirst()))
     case "bench": try BenchCommand.run(Array(argv.dropFirst()))
     case "sft": try SFTCommand.run(Array(argv.dropFirst()))
+    case "train": try TrainCommand.run(Array(argv.dropFirst()))
     case "train-bench": try TrainBenchCommand.run(Array(argv.dropFirst()))
     case "--help", "-h", "help", nil: print(usage)
     default:

@@ -8,8 +8,6 @@ public enum GRPOError: Error, CustomStringConvertible, Equatable {
     case rolloutAborted(prompt: Int, reason: String)
     /// A configuration value is out of range.
     case invalidConfig(name: String, value: String, expected: String)
-    /// A prompts file could not be used.
-    case badPromptFile(path: String, line: Int?, problem: String)
 
     public var description: String {
         switch self {
@@ -21,8 +19,6 @@ public enum GRPOError: Error, CustomStringConvertible, Equatable {
             "the engine aborted the rollouts of prompt \(p) of the step: \(reason)"
         case let .invalidConfig(name, value, expected):
             "GRPO setting \(name) = \(value) is invalid: expected \(expected)"
-        case let .badPromptFile(path, line, problem):
-            "\(path)\(line.map { ":\($0)" } ?? ""): \(problem)"
         }
     }
 }

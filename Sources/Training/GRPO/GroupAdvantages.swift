@@ -1,7 +1,7 @@
 import Foundation
 
 /// How rewards become advantages.
-public enum AdvantageScaling: String, Codable, Sendable, Equatable {
+public enum AdvantageScaling: String, Codable, Sendable, Equatable, CaseIterable {
     /// (r − group mean) / (group std + ε): GRPO (Shao et al., DeepSeekMath, 2024).
     case group
     /// r − group mean, no division: Dr. GRPO (Liu et al., 2025), which argues the std scaling

@@ -36,7 +36,7 @@ public enum LatencyMeasure: Codable, Sendable, Equatable {
 }
 
 /// How a completion's KV-cache memory is measured.
-public enum KVMemoryMeasure: String, Codable, Sendable, Equatable {
+public enum KVMemoryMeasure: String, Codable, Sendable, Equatable, CaseIterable {
     /// The original's analytical formula over prompt + generated tokens (`KVEstimate`).
     case estimate
     /// The most bytes the completion's block tables held at once (target and draft, shared prompt
@@ -45,7 +45,7 @@ public enum KVMemoryMeasure: String, Codable, Sendable, Equatable {
 }
 
 /// How the weighted terms become one reward per completion.
-public enum RewardAggregation: String, Codable, Sendable, Equatable {
+public enum RewardAggregation: String, Codable, Sendable, Equatable, CaseIterable {
     /// Add the weighted raw terms, then normalise the sum into advantages (the original; TRL's default).
     case sumThenNormalize = "sum-then-normalize"
     /// Standardise each term within its prompt's group, weight and add (GDPO; TRL's

@@ -6,6 +6,10 @@ public struct ScoringInput: Sendable {
     public var completionTokens: [Int32]
     /// The detokenized completion (empty without a tokenizer).
     public var text: String
+
+    public init(promptIndex: Int, promptTokens: [Int32], completionTokens: [Int32], text: String) {
+        self.promptIndex = promptIndex; self.promptTokens = promptTokens; self.completionTokens = completionTokens; self.text = text
+    }
 }
 
 /// Scores a completion's task success in [0, 1]; the reward's first term. A value outside that

@@ -11,7 +11,7 @@ let package = Package(
     name: "SpecGRPO",
     products: [
         .executable(name: "specgrpo", targets: ["specgrpo"]),
-        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Tokenization", "Transformer", "Engine", "Curriculum", "Training"]),
+        .library(name: "SpecGRPO", targets: ["Compute", "ModelFormats", "Tokenization", "Transformer", "Engine", "Curriculum", "Training", "Tasks"]),
     ],
     targets: [
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
@@ -22,6 +22,7 @@ let package = Package(
         .target(name: "Transformer", dependencies: ["Compute", "ModelFormats"], swiftSettings: kernelFlags),
         .target(name: "Tokenization", dependencies: ["ModelFormats"]),
         .target(name: "Curriculum"),
+        .target(name: "Tasks", dependencies: ["Curriculum", "Tokenization"]),
         .target(name: "Engine", dependencies: ["Transformer", "Tokenization"]),
         .target(name: "Training", dependencies: ["Compute", "Transformer", "ModelFormats", "CBLAS", "Engine", "Tokenization"], swiftSettings: kernelFlags),
         .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Engine", "Curriculum", "Training"]),
@@ -31,6 +32,7 @@ let package = Package(
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Curriculum", "Tokenization"], exclude: ["Fixtures"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Transformer", "Tokenization", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Engine", "Transformer", "ModelFormats", "Compute", "TestSupport"], exclude: ["Fixtures"]),
     ],

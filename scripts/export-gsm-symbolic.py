@@ -5,9 +5,10 @@ Each output line is {"question": q, "answer": worked solution + "\\n#### " + num
 of GSM8K's own train.jsonl and test.jsonl, so that Swift's MathDataset loads these files and the
 real GSM8K files through the same path. See shared/MODELS.md ("Grade-school math data").
 
-Train and test come from different seeds. reasoning-gym draws item i of seed s from Random(s + i)
-with a template chosen by Random(s), so two seeds can produce the very same problem when the
-template also coincides (with seeds 1 and 2, a handful in 200). A question repeated within a split,
+Train and test come from different seeds. reasoning-gym draws item i of seed s from Random(s + i),
+so nearby seeds share number streams and produce the very same problem when their templates
+coincide; the test seed therefore defaults to 1,000,000, far from the train items' 1 ... 1 + size.
+As a second guard, a question repeated within a split,
 or a test question that also occurs in train, is therefore dropped, and more items of the same seed
 are drawn until each split has its full size: no evaluation problem was seen in training. The
 splits do share templates (GSM-Symbolic instantiates about a hundred of them), as GSM-Symbolic's
@@ -16,7 +17,7 @@ own splits do. Items whose worked solution disagrees with their answer are dropp
 A development tool: the files it writes are git-ignored and rebuilt by scripts/fetch-data.sh.
 
     python3 scripts/export-gsm-symbolic.py [--out data/gsm-symbolic] [--train-size 500]
-        [--train-seed 1] [--test-size 200] [--test-seed 2]
+        [--train-seed 1] [--test-size 200] [--test-seed 1000000]
 
 Needs `pip install reasoning-gym`.
 """
@@ -102,7 +103,7 @@ def main():
     parser.add_argument("--train-size", type=int, default=500)
     parser.add_argument("--train-seed", type=int, default=1)
     parser.add_argument("--test-size", type=int, default=200)
-    parser.add_argument("--test-seed", type=int, default=2)
+    parser.add_argument("--test-seed", type=int, default=1_000_000)
     args = parser.parse_args()
     if args.train_seed == args.test_seed:
         parser.error("train and test need different seeds, or the test set repeats the training set")

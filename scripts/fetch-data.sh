@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the default math data: GSM-Symbolic train and test files in GSM8K's JSONL format, exported
-# from reasoning-gym by scripts/export-gsm-symbolic.py (train seed 1, 500 problems; test seed 2,
+# from reasoning-gym by scripts/export-gsm-symbolic.py (train seed 1, 500 problems; test seed 1000000,
 # 200 problems; see shared/MODELS.md). Idempotent: when both files are present nothing is done.
 # Installs reasoning-gym through pip when it is missing.
 #

@@ -81,26 +81,36 @@ public final class GRPOTrainer {
         try Checkpoint.save(to: root, model: model, optimizer: optimizer, step: optimizer.step, dataPosition: promptPosition, rng: rng)
     }
 
-    /// One batch of rollouts and `policyIterations` optimizer steps on it. Throws before any
-    /// weight changes when a reward, a score or a rollout is invalid.
+    /// One batch of rollouts (the next `promptsPerStep` prompts of the seeded order, `groupSize`
+    /// completions each) and `policyIterations` optimizer steps on it.
     public func step() throws -> GRPOStepReport {
-        let c = config, B = c.promptsPerStep, G = c.groupSize
+        let indices = (0..<config.promptsPerStep).map { order.index(at: promptPosition + $0) }
+        let report = try step(prompts: indices, groupSizes: Array(repeating: config.groupSize, count: indices.count))
+        promptPosition += indices.count
+        return report
+    }
+
+    /// One batch of rollouts of the given prompts, `groupSizes[b]` completions of prompt b, and
+    /// `policyIterations` optimizer steps on it. Throws before any weight changes when a reward, a
+    /// score or a rollout is invalid.
+    public func step(prompts indices: [Int], groupSizes: [Int]) throws -> GRPOStepReport {
+        precondition(!indices.isEmpty && indices.count == groupSizes.count, "one group size per prompt")
+        let c = config
         let start = EngineClock.now
-        let indices = (0..<B).map { order.index(at: promptPosition + $0) }
-        let seed = c.seed &+ UInt64(promptPosition) &* 0x9E37_79B9_7F4A_7C15
-        let outputs = try Rollouts.generate(llm, prompts: indices.map { prompts[$0] }, config: c, seed: seed)
+        // Sampling seeds follow the optimizer step, so a resumed run samples as an uninterrupted one.
+        let seed = c.seed &+ UInt64(optimizer.step + 1) &* 0x9E37_79B9_7F4A_7C15
+        let outputs = try Rollouts.generate(llm, prompts: indices.map { prompts[$0] }, groupSizes: groupSizes, config: c, seed: seed)
         let rolloutEnd = EngineClock.now
 
         let rollouts = try Rollouts.measure(outputs, promptIndices: indices, config: c.reward, scorer: scorer)
-        let rewards = try InferenceReward.compute(rollouts.map(\.measurement), groupSize: G, config: c.reward)
-        let advantages = GroupAdvantages.compute(rewards.rewards, groupSize: G, scaling: c.advantageScaling, epsilon: c.advantageEpsilon)
+        let rewards = try InferenceReward.compute(rollouts.map(\.measurement), groupSizes: groupSizes, config: c.reward)
+        let advantages = GroupAdvantages.compute(rewards.rewards, groupSizes: groupSizes, scaling: c.advantageScaling, epsilon: c.advantageEpsilon)
         let rewardEnd = EngineClock.now
 
         let policyPass = try optimize(rollouts, advantages: advantages.advantages)
         let syncStart = EngineClock.now
         model.syncInference(policy)
         let end = EngineClock.now
-        promptPosition += B
 
         var m = policyPass
         m["reward"] = mean(rewards.rewards)

@@ -15,7 +15,7 @@ public enum AdvantageScaling: String, Codable, Sendable, Equatable, CaseIterable
 /// Group-relative advantages: each completion is compared with the other completions of its prompt.
 public enum GroupAdvantages {
     public struct Result: Sendable, Equatable {
-        /// (B·G) one advantage per completion.
+        /// One advantage per completion.
         public var advantages: [Double]
         /// (B) the sample std of each group's rewards.
         public var groupStds: [Double]
@@ -24,20 +24,23 @@ public enum GroupAdvantages {
     }
 
     /// - Parameters:
-    ///   - rewards: (B·G) group after group.
+    ///   - rewards: one per completion, group after group.
+    ///   - groupSizes: completions of each prompt (groups may differ in size: the curriculum gives
+    ///     harder prompts more rollouts).
     ///   - epsilon: keeps a zero-spread group finite (its advantages are then 0).
-    public static func compute(_ rewards: [Double], groupSize G: Int, scaling: AdvantageScaling, epsilon: Double) -> Result {
-        precondition(G >= 1 && rewards.count % G == 0 && !rewards.isEmpty, "rewards must fill whole groups")
+    public static func compute(_ rewards: [Double], groupSizes: [Int], scaling: AdvantageScaling, epsilon: Double) -> Result {
+        let groups = ranges(groupSizes)
+        precondition(!groups.isEmpty && groups.last!.upperBound == rewards.count, "rewards must fill the groups")
         var advantages = [Double](repeating: 0, count: rewards.count)
         var stds: [Double] = []
         var zero = 0
-        for g in stride(from: 0, to: rewards.count, by: G) {
-            let (mean, std) = meanAndStd(Array(rewards[g..<(g + G)]))
+        for group in groups {
+            let (mean, std) = meanAndStd(Array(rewards[group]))
             stds.append(std)
             // Rewards equal to the last bits count as equal: a sum of the same terms in another
             // order is not a learning signal.
             if std <= 1e-12 * max(1, abs(mean)) { zero += 1 }
-            for i in g..<(g + G) {
+            for i in group {
                 switch scaling {
                 case .group: advantages[i] = (rewards[i] - mean) / (std + epsilon)
                 case .none: advantages[i] = rewards[i] - mean
@@ -50,6 +53,22 @@ public enum GroupAdvantages {
             for i in rewards.indices { advantages[i] = (rewards[i] - mean) / (std + epsilon) }
         }
         return Result(advantages: advantages, groupStds: stds, fractionZeroStd: Double(zero) / Double(stds.count))
+    }
+
+    /// Groups of `groupSize` completions each.
+    public static func compute(_ rewards: [Double], groupSize: Int, scaling: AdvantageScaling, epsilon: Double) -> Result {
+        precondition(groupSize >= 1 && rewards.count % groupSize == 0, "rewards must fill whole groups")
+        return compute(rewards, groupSizes: Array(repeating: groupSize, count: rewards.count / groupSize), scaling: scaling, epsilon: epsilon)
+    }
+
+    /// The index ranges of consecutive groups of the given sizes.
+    static func ranges(_ sizes: [Int]) -> [Range<Int>] {
+        var start = 0
+        return sizes.map { n in
+            precondition(n >= 1, "a group needs at least one completion")
+            defer { start += n }
+            return start..<(start + n)
+        }
     }
 
     /// Mean and sample standard deviation (n − 1 in the denominator, as `torch.std`, which TRL and

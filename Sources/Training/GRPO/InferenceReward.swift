@@ -55,19 +55,21 @@ public enum RewardTerm: String, CaseIterable, Codable, Sendable {
 
 /// Rewards of a batch of groups, with each term's weighted contribution for the logs.
 public struct RewardBreakdown: Sendable, Equatable {
-    /// (B·G) one reward per completion, group after group.
+    /// One reward per completion, group after group.
     public var rewards: [Double]
-    /// Per term: (B·G) weight · raw value, 0 where the term is left out.
+    /// Per term and completion: weight · raw value, 0 where the term is left out.
     public var contributions: [RewardTerm: [Double]]
 }
 
 /// The inference-aware reward: task correctness beside what decoding the completion cost.
 public enum InferenceReward {
     /// - Parameters:
-    ///   - measurements: (B·G) group after group, `groupSize` completions per prompt.
+    ///   - measurements: one per completion, group after group.
+    ///   - groupSizes: completions of each prompt.
     /// - Throws: `GRPOError.nonFiniteReward` when a term or a reward is NaN or infinite.
-    public static func compute(_ measurements: [CompletionMeasurement], groupSize G: Int, config: RewardConfig) throws -> RewardBreakdown {
-        precondition(G >= 1 && measurements.count % G == 0, "measurements must fill whole groups")
+    public static func compute(_ measurements: [CompletionMeasurement], groupSizes: [Int], config: RewardConfig) throws -> RewardBreakdown {
+        let groups = GroupAdvantages.ranges(groupSizes)
+        precondition(groups.last?.upperBound == measurements.count, "measurements must fill the groups")
         let N = measurements.count
         var contributions: [RewardTerm: [Double]] = [:]
         var raw: [RewardTerm: [Double?]] = [:]
@@ -89,10 +91,10 @@ public enum InferenceReward {
         case .normalizeThenSum:
             for term in RewardTerm.allCases {
                 let w = term.weight(config.weights), values = raw[term]!
-                for g in stride(from: 0, to: N, by: G) {
-                    let present = (g..<(g + G)).compactMap { values[$0] }
+                for group in groups {
+                    let present = group.compactMap { values[$0] }
                     let (mean, std) = GroupAdvantages.meanAndStd(present)
-                    for i in g..<(g + G) {
+                    for i in group {
                         if let v = values[i] { rewards[i] += w * (v - mean) / (std + config.normalizationEpsilon) }
                     }
                 }
@@ -102,5 +104,11 @@ public enum InferenceReward {
             throw GRPOError.nonFiniteReward(completion: i, term: "reward", value: r)
         }
         return RewardBreakdown(rewards: rewards, contributions: contributions)
+    }
+
+    /// Groups of `groupSize` completions each.
+    public static func compute(_ measurements: [CompletionMeasurement], groupSize: Int, config: RewardConfig) throws -> RewardBreakdown {
+        precondition(groupSize >= 1 && measurements.count % groupSize == 0, "measurements must fill whole groups")
+        return try compute(measurements, groupSizes: Array(repeating: groupSize, count: measurements.count / groupSize), config: config)
     }
 }

@@ -19,14 +19,15 @@ public struct Rollout: Sendable {
 /// Rollout collection: B prompts × G completions in one `generate` call, then the score and the
 /// measurements of every completion.
 public enum Rollouts {
-    /// Samples G completions of each prompt in one `generate` call.
+    /// Samples `groupSizes[b]` completions of each prompt b, all in one `generate` call.
     /// - Parameters:
     ///   - prompts: (B) token ids.
     ///   - seed: the request of prompt b samples with seed `seed + b`.
-    public static func generate(_ llm: LLM, prompts: [[Int32]], config: GRPOConfig, seed: UInt64) throws -> [RequestOutput] {
+    public static func generate(_ llm: LLM, prompts: [[Int32]], groupSizes: [Int], config: GRPOConfig, seed: UInt64) throws -> [RequestOutput] {
+        precondition(groupSizes.count == prompts.count)
         let params = prompts.indices.map { b in
             SamplingParams(temperature: config.temperature, maxTokens: config.maxNewTokens, stopTokenIds: config.stopTokenIds,
-                           seed: seed &+ UInt64(b), n: config.groupSize)
+                           seed: seed &+ UInt64(b), n: groupSizes[b])
         }
         let outputs = try llm.generate(prompts, params)
         _ = llm.specDecodeStats()  // pop-on-read: the outputs carry the same stats
@@ -38,7 +39,7 @@ public enum Rollouts {
 
     /// Scores and measures every completion of `outputs`.
     /// - Parameter promptIndices: (B) the prompts' indices in the run's prompt list.
-    /// - Returns: (B·G) rollouts, group after group.
+    /// - Returns: the rollouts, group after group.
     public static func measure(_ outputs: [RequestOutput], promptIndices: [Int], config: RewardConfig, scorer: TaskScorer) throws -> [Rollout] {
         var rollouts: [Rollout] = []
         for (b, request) in outputs.enumerated() {

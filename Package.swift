@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["Curriculum", "Tokenization", "Engine", "Training", "Transformer"]),
         .target(name: "Engine", dependencies: ["Transformer", "Tokenization"]),
         .target(name: "Training", dependencies: ["Compute", "Transformer", "ModelFormats", "CBLAS", "Engine", "Tokenization"], swiftSettings: kernelFlags),
-        .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Engine", "Curriculum", "Training"]),
+        .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Engine", "Curriculum", "Training", "Tasks"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "QuantKernels", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -87,18 +87,7 @@ public enum Checkpoint {
     /// - Throws: `CheckpointError` when files are missing, a tensor's bytes do not match their
     ///   checksum, or the checkpoint was made for another model configuration or training mode.
     public static func load(from path: String, into model: TrainableModel, optimizer: AdamW? = nil) throws -> CheckpointState {
-        var dir = path
-        if let latest = try? String(contentsOfFile: path + "/latest", encoding: .utf8) {
-            dir = path + "/" + latest.trimmingCharacters(in: .whitespacesAndNewlines)
-        }
-        let statePath = dir + "/" + stateFile
-        guard let data = FileManager.default.contents(atPath: statePath) else {
-            throw CheckpointError(.missing, path: dir, "no \(stateFile)")
-        }
-        let state: CheckpointState
-        do { state = try JSONDecoder().decode(CheckpointState.self, from: data) } catch {
-            throw CheckpointError(.corrupted, path: statePath, "unreadable sidecar: \(error)")
-        }
+        let (dir, state) = try sidecar(path)
         if let field = firstDifference(state.model, model.config) {
             throw CheckpointError(.configMismatch, path: dir, "model config differs in '\(field.name)': checkpoint has \(field.saved), the model has \(field.current)")
         }
@@ -146,6 +135,31 @@ public enum Checkpoint {
             return (x.label ?? "?", "\(x.value)", "\(y.value)")
         }
         return nil
+    }
+
+    /// The folder and sidecar of a checkpoint folder, or of the one a root's `latest` file names.
+    public static func sidecar(_ path: String) throws -> (folder: String, state: CheckpointState) {
+        var dir = path
+        if let latest = try? String(contentsOfFile: path + "/latest", encoding: .utf8) {
+            dir = path + "/" + latest.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let statePath = dir + "/" + stateFile
+        guard let data = FileManager.default.contents(atPath: statePath) else {
+            throw CheckpointError(.missing, path: dir, "no \(stateFile)")
+        }
+        do { return (dir, try JSONDecoder().decode(CheckpointState.self, from: data)) } catch {
+            throw CheckpointError(.corrupted, path: statePath, "unreadable sidecar: \(error)")
+        }
+    }
+
+    /// `base` with the trained weights of the checkpoint at `path` (its training mode is read from
+    /// the sidecar), ready for `makeInferenceModel()` or more training.
+    public static func loadModel(from path: String, base: TransformerModel) throws -> TrainableModel {
+        let mode = try sidecar(path).state.mode
+        try TrainableModel.checkSupported(base, mode: mode)
+        let model = TrainableModel(base, mode: mode)
+        _ = try load(from: path, into: model)
+        return model
     }
 
     /// Writes through a temporary file, fsync and rename, so readers see the old or the new bytes.

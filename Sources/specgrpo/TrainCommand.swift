@@ -70,34 +70,76 @@ enum TrainCommand {
       --help                     show this help
     """
 
+    /// Options shared by `train` and `train-math`: the model, speculation and every GRPO knob.
+    static let sharedOptions: Set<String> = [
+        "model", "draft", "num-speculative-tokens", "system", "group-size", "temperature", "max-new-tokens", "alpha", "beta",
+        "gamma", "delta", "epsilon", "latency", "ms-per-pass", "kv-memory", "aggregation", "advantage", "loss", "clip-low",
+        "clip-high", "kl-beta", "iterations", "micro-batch", "lora-rank", "lora-alpha", "lr", "max-grad-norm", "seed", "out", "threads",
+    ]
+    static let sharedFlags: Set<String> = ["ngram", "missing-accept-zero", "gate-on-success", "recompute", "full"]
+
     static func run(_ argv: [String]) throws {
         if argv.contains("--help") {
             print(help)
             return
         }
-        let args = try Arguments(argv, options: ["model", "draft", "num-speculative-tokens", "prompts", "system", "prompts-per-step",
-                                                 "group-size", "temperature", "max-new-tokens", "scorer", "alpha", "beta", "gamma",
-                                                 "delta", "epsilon", "latency", "ms-per-pass", "kv-memory", "aggregation", "advantage",
-                                                 "loss", "clip-low", "clip-high", "kl-beta", "iterations", "micro-batch", "lora-rank",
-                                                 "lora-alpha", "lr", "max-grad-norm", "steps", "seed", "out", "save-every", "threads"],
-                                 flags: ["ngram", "raw", "missing-accept-zero", "gate-on-success", "recompute", "full"])
+        let args = try Arguments(argv, options: sharedOptions.union(["prompts", "prompts-per-step", "scorer", "steps", "save-every"]),
+                                 flags: sharedFlags.union(["raw"]))
         let modelPath = try args.required("model"), promptsPath = try args.required("prompts")
         Parallel.workers = try args.int("threads", default: Parallel.workers, range: 1...256)
-        let k = try args.int("num-speculative-tokens", default: 5, range: 1...SpeculativeConfig.maxSpeculativeTokens)
-        let speculative: SpeculativeConfig
-        switch (args.string("draft"), args.flag("ngram")) {
-        case let (path?, false): speculative = .draftModel(path: path, numSpeculativeTokens: k)
-        case (nil, true): speculative = .ngram(numSpeculativeTokens: k)
-        default: throw Arguments.Failure(description: "give exactly one of --draft PATH and --ngram")
-        }
+        let speculative = try speculativeConfig(args)
         let scorerName = args.string("scorer") ?? "constant"
         guard let scorer = TaskScorer.named(scorerName) else { throw Arguments.Failure(description: "unknown --scorer '\(scorerName)'; see --help") }
+        var config = try grpoConfig(args, defaults: GRPOConfig(mode: try mode(args)))
+        config.promptsPerStep = try args.int("prompts-per-step", default: config.promptsPerStep, range: 1...4096)
+        config.steps = try args.int("steps", default: config.steps, range: 0...100_000_000)
+        let saveEvery = args.string("save-every") == nil ? nil : try args.int("save-every", default: 1, range: 1...100_000_000)
 
-        var config = GRPOConfig(mode: try mode(args))
+        let model = try TransformerModel.load(path: modelPath)
+        // Tiny test models ship without a tokenizer; their prompts come as token ids.
+        let tokenizer = try? Tokenizer(modelPath: modelPath)
+        let prompts = try PromptFile.load(path: promptsPath, encode: tokenizer.map { t in
+            { text in
+                if args.flag("raw") { return t.encode(text) }
+                guard let template = t.chatTemplate else {
+                    throw Arguments.Failure(description: "\(modelPath): the model has no ChatML chat template; use --raw")
+                }
+                return t.encode(template.render(prompt: text, system: args.string("system")))
+            }
+        })
+        let trainer = try GRPOTrainer(base: model, prompts: prompts, config: config, scorer: scorer, tokenizer: tokenizer,
+                                      speculative: speculative,
+                                      engineConfig: engineConfig(config, longestPrompt: prompts.map(\.count).max()!, speculative: speculative))
+        print("GRPO: \(trainer.model.layout.count) trainable parameters, \(prompts.count) prompts, B=\(config.promptsPerStep) G=\(config.groupSize), \(config.steps) steps, seed \(config.seed)")
+        let directory = try args.string("out").map {
+            try RunDirectory(path: $0, config: RunRecord(grpo: config, model: modelPath, speculative: "\(speculative)", prompts: promptsPath,
+                                                          scorer: scorer.name, chatTemplate: !args.flag("raw"), system: args.string("system")))
+        }
+        try GRPORun.run(trainer, directory: directory, saveEvery: saveEvery)
+    }
+
+    static func speculativeConfig(_ args: Arguments) throws -> SpeculativeConfig {
+        let k = try args.int("num-speculative-tokens", default: 5, range: 1...SpeculativeConfig.maxSpeculativeTokens)
+        switch (args.string("draft"), args.flag("ngram")) {
+        case let (path?, false): return .draftModel(path: path, numSpeculativeTokens: k)
+        case (nil, true): return .ngram(numSpeculativeTokens: k)
+        default: throw Arguments.Failure(description: "give exactly one of --draft PATH and --ngram")
+        }
+    }
+
+    /// Engine limits that fit every rollout of a step at once.
+    static func engineConfig(_ config: GRPOConfig, longestPrompt: Int, speculative: SpeculativeConfig, maxGroup: Int? = nil) -> EngineConfig {
+        let sequences = config.promptsPerStep * (maxGroup ?? config.groupSize)
+        let perSequence = longestPrompt + config.maxNewTokens + speculative.numSpeculativeTokens + 16
+        return EngineConfig(maxNumSeqs: sequences, kvCapacityTokens: max(4096, sequences * perSequence))
+    }
+
+    /// `defaults` with every GRPO flag given in `args` applied.
+    static func grpoConfig(_ args: Arguments, defaults: GRPOConfig) throws -> GRPOConfig {
+        var config = defaults
         if args.string("lr") != nil { config.optimizer.learningRate = try args.double("lr", default: 0, range: 1e-12...10) }
         let clip = try args.double("max-grad-norm", default: 1, range: 0...1e9)
         config.optimizer.maxGradientNorm = clip > 0 ? clip : nil
-        config.promptsPerStep = try args.int("prompts-per-step", default: config.promptsPerStep, range: 1...4096)
         config.groupSize = try args.int("group-size", default: config.groupSize, range: 2...1024)
         config.temperature = try args.double("temperature", default: config.temperature, range: 0.01...100)
         config.maxNewTokens = try args.int("max-new-tokens", default: config.maxNewTokens, range: 1...1_000_000)
@@ -125,33 +167,8 @@ enum TrainCommand {
         config.policyIterations = try args.int("iterations", default: 1, range: 1...100)
         config.microBatchSize = try args.int("micro-batch", default: config.microBatchSize, range: 1...4096)
         config.recompute = args.flag("recompute")
-        config.steps = try args.int("steps", default: config.steps, range: 0...100_000_000)
         config.seed = UInt64(try args.int("seed", default: 0, range: 0...Int.max))
-        let saveEvery = args.string("save-every") == nil ? nil : try args.int("save-every", default: 1, range: 1...100_000_000)
-
-        let model = try TransformerModel.load(path: modelPath)
-        // Tiny test models ship without a tokenizer; their prompts come as token ids.
-        let tokenizer = try? Tokenizer(modelPath: modelPath)
-        let prompts = try PromptFile.load(path: promptsPath, encode: tokenizer.map { t in
-            { text in
-                if args.flag("raw") { return t.encode(text) }
-                guard let template = t.chatTemplate else {
-                    throw Arguments.Failure(description: "\(modelPath): the model has no ChatML chat template; use --raw")
-                }
-                return t.encode(template.render(prompt: text, system: args.string("system")))
-            }
-        })
-        let longest = prompts.map(\.count).max()!
-        let sequences = config.promptsPerStep * config.groupSize
-        let engine = EngineConfig(maxNumSeqs: sequences, kvCapacityTokens: max(4096, sequences * (longest + config.maxNewTokens + k + 16)))
-        let trainer = try GRPOTrainer(base: model, prompts: prompts, config: config, scorer: scorer, tokenizer: tokenizer,
-                                      speculative: speculative, engineConfig: engine)
-        print("GRPO: \(trainer.model.layout.count) trainable parameters, \(prompts.count) prompts, B=\(config.promptsPerStep) G=\(config.groupSize), \(config.steps) steps, seed \(config.seed)")
-        let directory = try args.string("out").map {
-            try RunDirectory(path: $0, config: RunRecord(grpo: config, model: modelPath, speculative: "\(speculative)", prompts: promptsPath,
-                                                          scorer: scorer.name, chatTemplate: !args.flag("raw"), system: args.string("system")))
-        }
-        try GRPORun.run(trainer, directory: directory, saveEvery: saveEvery)
+        return config
     }
 
     /// What `config.json` records besides the trainer's settings.

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A training run's folder: `config.json` (the resolved configuration), `metrics.jsonl` (one line
-/// per optimizer step) and checkpoints under `checkpoints/`.
+/// per optimizer step), checkpoints under `checkpoints/`, and whatever else the run writes with
+/// `writeJSON`.
 ///
 /// Nothing in it is ever half-written: `config.json` goes through a temporary file and a rename,
 /// and each metrics line is one `write` of a complete line, made only after its step finished.
@@ -15,14 +16,21 @@ public struct RunDirectory {
     public init<Config: Encodable>(path: String, config: Config) throws {
         self.path = path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try writeJSON(config, to: "config.json")
+    }
+
+    /// Writes `value` as pretty-printed JSON to `name` inside the folder, through a temporary file
+    /// and a rename: readers see the old or the new file, never a part.
+    public func writeJSON<T: Encodable>(_ value: T, to name: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try Checkpoint.durableWrite(try encoder.encode(config), to: path + "/config.json")
+        try Checkpoint.durableWrite(try encoder.encode(value), to: path + "/" + name)
     }
 
     /// Appends one JSON object line to `metrics.jsonl`. Non-finite values become null (JSON has no NaN).
-    public func appendMetrics(_ values: [String: Double], step: Int) throws {
-        var object: [String: Any] = ["step": step]
+    public func appendMetrics(_ values: [String: Double], step: Int, extra: [String: Any] = [:]) throws {
+        var object: [String: Any] = extra
+        object["step"] = step
         for (k, v) in values { object[k] = v.isFinite ? v : NSNull() }
         var line = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         line.append(0x0A)

@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(name: "specgrpo", dependencies: ["Transformer", "Tokenization", "ModelFormats", "Engine", "Curriculum", "Training", "Tasks"]),
         .testTarget(name: "ComputeTests", dependencies: ["Compute", "QuantKernels", "ModelFormats"], exclude: ["Fixtures"], swiftSettings: kernelFlags),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Training", "ModelFormats", "Compute"], path: "Tests/TestSupport"),
         .testTarget(name: "TransformerTests", dependencies: ["Transformer", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "ModelFormats", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CurriculumTests", dependencies: ["Curriculum"]),

@@ -14,6 +14,9 @@ public struct MathTrainingConfig: Codable, Sendable, Equatable {
     public var evalSamples: Int? = 100
     /// Tokens per evaluation answer at most.
     public var evalMaxNewTokens = 512
+    /// Evaluation problems decoded together (the engine's batch): more rows per pass over the
+    /// weights is most of the CPU engine's throughput.
+    public var evalConcurrency = 64
     /// Give harder buckets more rollouts (off: every problem gets `grpo.groupSize`).
     public var curriculum = true
     /// Reward the answer's correctness only (the inference terms' weights are set to 0).
@@ -56,6 +59,7 @@ public struct MathTrainingConfig: Codable, Sendable, Equatable {
         try check(evalEvery >= 1, "evalEvery", evalEvery, "at least 1")
         try check((evalSamples ?? 1) >= 1, "evalSamples", evalSamples as Any, "at least 1")
         try check(evalMaxNewTokens >= 1, "evalMaxNewTokens", evalMaxNewTokens, "at least 1")
+        try check(evalConcurrency >= 1, "evalConcurrency", evalConcurrency, "at least 1")
         try scheduler.validate()
         try resolvedGRPO.validate()
     }

@@ -81,7 +81,8 @@ public final class MathTrainingRun {
 
     /// Greedy accuracy of the current weights on the fixed evaluation subset.
     public func evaluate(label: String) throws -> MathEvaluation {
-        let e = try MathEvaluation.run(trainer.llm, prompts: evalPrompts, problems: evalProblems, maxNewTokens: config.evalMaxNewTokens) { done, total in
+        let e = try MathEvaluation.run(trainer.llm, prompts: evalPrompts, problems: evalProblems, maxNewTokens: config.evalMaxNewTokens,
+                                       chunk: config.evalConcurrency) { done, total in
             self.log("  \(label): \(done)/\(total) problems")
         }
         return e

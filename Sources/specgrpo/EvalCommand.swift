@@ -27,6 +27,7 @@ enum EvalCommand {
       --num-speculative-tokens K drafted tokens per step (default 5)
       --max-new-tokens N         tokens per answer (default 512)
       --system TEXT              system prompt (default: train-math's)
+      --concurrency N            problems decoded together (default 64)
       --json                     print the evaluation as JSON
       --threads N                worker threads (default: all cores)
       --help                     show this help
@@ -38,7 +39,7 @@ enum EvalCommand {
             return
         }
         let args = try Arguments(argv, options: ["model", "adapter", "data", "samples", "seed", "draft", "num-speculative-tokens",
-                                                 "max-new-tokens", "system", "threads"], flags: ["ngram", "json"])
+                                                 "max-new-tokens", "system", "threads", "concurrency"], flags: ["ngram", "json"])
         let modelPath = try args.required("model")
         Parallel.workers = try args.int("threads", default: Parallel.workers, range: 1...256)
         let speculative: SpeculativeConfig? = args.string("draft") == nil && !args.flag("ngram") ? nil : try TrainCommand.speculativeConfig(args)
@@ -55,10 +56,11 @@ enum EvalCommand {
         let prompt = MathPrompt(systemPrompt: args.string("system") ?? MathPrompt.defaultSystemPrompt,
                                 template: tokenizer.chatTemplate ?? ChatTemplate(defaultSystemPrompt: nil))
         let maxNew = try args.int("max-new-tokens", default: 512, range: 1...1_000_000)
+        let concurrency = try args.int("concurrency", default: 64, range: 1...4096)
         let llm = try LLM(model: model, tokenizer: tokenizer, speculative: speculative,
-                          config: EngineConfig(kvCapacityTokens: 16 * (1024 + maxNew), kvPrecision: .f32))
+                          config: EngineConfig(maxNumSeqs: concurrency, kvCapacityTokens: concurrency * (512 + maxNew + 32), kvPrecision: .f32))
         let e = try MathEvaluation.run(llm, prompts: problems.map { tokenizer.encode(prompt.render($0)) }, problems: problems,
-                                       maxNewTokens: maxNew) { done, total in
+                                       maxNewTokens: maxNew, chunk: concurrency) { done, total in
             if !args.flag("json") { FileHandle.standardError.write(Data("\r\(done)/\(total) problems".utf8)) }
         }
         if args.flag("json") {

@@ -28,6 +28,7 @@ enum TrainMathCommand {
       --eval-samples N|all        fixed seeded subset of the test file (default 100)
       --eval-every N              evaluate every N epochs (default 1; the last epoch always)
       --eval-max-new-tokens N     tokens per evaluation answer (default 512)
+      --eval-concurrency N        evaluation problems decoded together (default 64)
       --system TEXT               system prompt (default: step by step, then "The answer is N.")
     EPOCHS AND CURRICULUM
       --num-epochs N              epochs at most (default 20)
@@ -55,7 +56,7 @@ enum TrainMathCommand {
         let args = try Arguments(argv, options: TrainCommand.sharedOptions.union([
             "train", "test", "max-train-samples", "eval-samples", "eval-every", "eval-max-new-tokens", "num-epochs",
             "early-stop-patience", "batch-size", "curriculum", "base-rollout-steps", "rollout-alpha", "uniform-rollouts",
-            "n-buckets", "ema-decay", "difficulty", "reward",
+            "n-buckets", "ema-decay", "difficulty", "reward", "eval-concurrency",
         ]), flags: TrainCommand.sharedFlags)
         let modelPath = try args.required("model")
         Parallel.workers = try args.int("threads", default: Parallel.workers, range: 1...256)
@@ -66,7 +67,10 @@ enum TrainMathCommand {
         let (model, tokenizer) = try ModelFiles.load(modelPath)
         let g = config.resolvedGRPO
         let maxGroup = config.curriculum ? config.scheduler.rollouts.maximumRollouts : g.groupSize
-        let engine = TrainCommand.engineConfig(g, longestPrompt: 512, speculative: speculative, maxGroup: maxGroup)
+        var engine = TrainCommand.engineConfig(g, longestPrompt: 512, speculative: speculative, maxGroup: maxGroup)
+        // Room for the evaluation's batch as well.
+        engine.maxNumSeqs = max(engine.maxNumSeqs, config.evalConcurrency)
+        engine.kvCapacityTokens = max(engine.kvCapacityTokens, config.evalConcurrency * (512 + config.evalMaxNewTokens + 32))
         let directory = try args.string("out").map {
             try RunDirectory(path: $0, config: Record(math: config, model: modelPath, speculative: "\(speculative)",
                                                        train: train.source, test: test.source))
@@ -101,6 +105,7 @@ enum TrainMathCommand {
         c.evalSamples = try count(args, "eval-samples", default: c.evalSamples)
         c.evalEvery = try args.int("eval-every", default: c.evalEvery, range: 1...100_000)
         c.evalMaxNewTokens = try args.int("eval-max-new-tokens", default: c.evalMaxNewTokens, range: 1...1_000_000)
+        c.evalConcurrency = try args.int("eval-concurrency", default: c.evalConcurrency, range: 1...4096)
         c.numEpochs = try args.int("num-epochs", default: c.numEpochs, range: 1...100_000)
         c.earlyStopPatience = try args.int("early-stop-patience", default: c.earlyStopPatience, range: 1...100_000)
         if let s = args.string("system") { c.systemPrompt = s }

@@ -1,5 +1,6 @@
 import Compute
 import Foundation
+import TestSupport
 import Testing
 import Training
 import Transformer

@@ -6,18 +6,27 @@ import Transformer
 
 /// Tiny random Qwen2-shaped models written as Hugging Face directories (config.json +
 /// model.safetensors) in a temporary folder, for gradient checks and training tests.
-enum TinyModels {
-    struct Shape {
-        var vocab = 11, hidden = 8, intermediate = 12, layers = 2, heads = 4, kvHeads = 2, headDim = 4
-        var tied = false
-        var bias = true
-        var theta = 10_000.0
+public enum TinyModels {
+    public struct Shape {
+        public var vocab = 11, hidden = 8, intermediate = 12, layers = 2, heads = 4, kvHeads = 2, headDim = 4
+        public var tied = false
+        public var bias = true
+        public var theta = 10_000.0
         /// Multiplies the spread of the matrices (1 for gradient checks; smaller to train from).
-        var matrixScale: Float = 1
+        public var matrixScale: Float = 1
+        public var contextLength = 64
+
+        public init(vocab: Int = 11, hidden: Int = 8, intermediate: Int = 12, layers: Int = 2, heads: Int = 4, kvHeads: Int = 2,
+                    headDim: Int = 4, tied: Bool = false, bias: Bool = true, theta: Double = 10_000, matrixScale: Float = 1,
+                    contextLength: Int = 64) {
+            self.vocab = vocab; self.hidden = hidden; self.intermediate = intermediate; self.layers = layers; self.heads = heads
+            self.kvHeads = kvHeads; self.headDim = headDim; self.tied = tied; self.bias = bias; self.theta = theta; self.matrixScale = matrixScale
+            self.contextLength = contextLength
+        }
     }
 
     /// HF-named fp32 tensors of a random model: matrices N(0, 0.3²)-ish, biases ±0.1, gains 1 ± 0.1.
-    static func tensors(_ s: Shape, seed: UInt64) -> [String: (shape: [Int], values: [Float])] {
+    public static func tensors(_ s: Shape, seed: UInt64) -> [String: (shape: [Int], values: [Float])] {
         var rng = SplitMix64(seed: seed)
         func rand(_ shape: [Int], scale: Float, center: Float = 0) -> (shape: [Int], values: [Float]) {
             let scale = shape.count == 2 ? scale * s.matrixScale : scale
@@ -49,15 +58,19 @@ enum TinyModels {
     }
 
     /// Writes the model and returns its directory. Matrices are stored as `matrixType` (F32, F16, BF16).
-    static func write(_ s: Shape, seed: UInt64, matrixType: TensorType = .f32) throws -> (dir: String, tensors: [String: (shape: [Int], values: [Float])]) {
+    /// - Parameter edit: changes the random tensors before they are written (e.g. to bias the LM head).
+    public static func write(_ s: Shape, seed: UInt64, matrixType: TensorType = .f32,
+                             edit: (inout [String: (shape: [Int], values: [Float])]) -> Void = { _ in }) throws
+        -> (dir: String, tensors: [String: (shape: [Int], values: [Float])]) {
         var t = tensors(s, seed: seed)
+        edit(&t)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tiny-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let config: [String: Any] = [
             "architectures": ["Qwen2ForCausalLM"], "model_type": "qwen2", "hidden_size": s.hidden,
             "intermediate_size": s.intermediate, "num_hidden_layers": s.layers, "num_attention_heads": s.heads,
             "num_key_value_heads": s.kvHeads, "head_dim": s.headDim, "rms_norm_eps": 1e-5, "rope_theta": s.theta,
-            "max_position_embeddings": 64, "tie_word_embeddings": s.tied, "vocab_size": s.vocab,
+            "max_position_embeddings": s.contextLength, "tie_word_embeddings": s.tied, "vocab_size": s.vocab,
             "hidden_act": "silu", "torch_dtype": "float32",
         ]
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: dir + "/config.json"))

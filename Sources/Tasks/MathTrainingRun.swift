@@ -105,7 +105,10 @@ public final class MathTrainingRun {
         let best = state.best!
         log("done after \(state.completedEpochs) epoch(s)\(state.stoppedEarly ? " (early stop)" : "")")
         log("baseline \(pct(state.history[0].evaluation)) → best \(pct(best.evaluation)) at epoch \(best.epoch)\(best.epoch == 0 ? " (the baseline: no epoch improved on it)" : "")")
-        if let dir = directory, best.epoch > 0 { log("best weights: \(dir.path)/best") }
+        if let dir = directory {
+            if let checkpoint = state.checkpoint { log("last checkpoint: \(dir.path)/\(checkpoint)") }
+            log(best.epoch > 0 ? "best weights: \(dir.path)/best (specgrpo eval --adapter \(dir.path)/best)" : "best weights: the base model (no adapter saved)")
+        }
         return state
     }
 

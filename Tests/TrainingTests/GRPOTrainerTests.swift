@@ -129,6 +129,12 @@ struct GRPOTrainerTests {
         #expect(lines.first == "resumed from \(dir)/checkpoints at step 2")
         #expect(reports.map(\.step) == [3])
         #expect(second.promptPosition == 12)
+        // The same three steps without the interruption end with the same weights.
+        let whole = try GRPOTrainer(base: try Self.model(), prompts: Self.prompts, config: config, scorer: .tokenFraction(3))
+        try GRPORun.run(whole, directory: nil, log: { _ in })
+        let n = whole.model.parameters.count
+        #expect(Array(UnsafeBufferPointer(start: whole.model.parameters.pointer, count: n))
+                == Array(UnsafeBufferPointer(start: second.model.parameters.pointer, count: n)))
 
         let text = try String(contentsOfFile: dir + "/metrics.jsonl", encoding: .utf8)
         let records = text.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }

@@ -31,6 +31,7 @@ enum TrainCommand {
       --group-size G             completions per prompt (default 4)
       --temperature T            sampling temperature (default 0.8)
       --max-new-tokens N         tokens per completion at most (default 128)
+      --stop-token-ids A,B       tokens that also end a completion (besides the tokenizer's EOS)
       --scorer NAME              task score in [0, 1]: constant (1.0, default), constant:V,
                                  char-fraction:C (share of the character C in the text),
                                  token-fraction:ID
@@ -49,6 +50,7 @@ enum TrainCommand {
       --aggregation MODE         sum-then-normalize (default) or normalize-then-sum
       --gate-on-success          apply the inference terms only to completions with task = 1
       --advantage MODE           group (default), none (Dr. GRPO) or batch (the original)
+      --advantage-epsilon X      ε of (r − mean) / (std + ε) (default 1e-4)
     LOSS AND OPTIMISER
       --loss MODE                dapo (default), grpo, bnpo or dr_grpo
       --clip-low X, --clip-high X  clip range of the ratio (default 0.2 and 0.2)
@@ -61,6 +63,7 @@ enum TrainCommand {
       --full                     train every weight (fp32 master weights; learning rate default 1e-6)
       --lr X                     learning rate
       --max-grad-norm X          global gradient-norm clip (default 1; 0 disables)
+      --weight-decay X           decoupled AdamW weight decay (default 0)
     RUN
       --steps N                  optimizer steps (default 50)
       --seed S                   seeds LoRA init, prompt order, sampling and dropout (default 0)
@@ -75,6 +78,7 @@ enum TrainCommand {
         "model", "draft", "num-speculative-tokens", "system", "group-size", "temperature", "max-new-tokens", "alpha", "beta",
         "gamma", "delta", "epsilon", "latency", "ms-per-pass", "kv-memory", "aggregation", "advantage", "loss", "clip-low",
         "clip-high", "kl-beta", "iterations", "micro-batch", "lora-rank", "lora-alpha", "lr", "max-grad-norm", "seed", "out", "threads",
+        "stop-token-ids", "advantage-epsilon", "weight-decay",
     ]
     static let sharedFlags: Set<String> = ["ngram", "missing-accept-zero", "gate-on-success", "recompute", "full"]
 
@@ -143,6 +147,16 @@ enum TrainCommand {
         config.groupSize = try args.int("group-size", default: config.groupSize, range: 2...1024)
         config.temperature = try args.double("temperature", default: config.temperature, range: 0.01...100)
         config.maxNewTokens = try args.int("max-new-tokens", default: config.maxNewTokens, range: 1...1_000_000)
+        if let ids = args.string("stop-token-ids") {
+            config.stopTokenIds = try ids.split(separator: ",").map { text in
+                guard let id = Int32(text.trimmingCharacters(in: .whitespaces)), id >= 0 else {
+                    throw Arguments.Failure(description: "--stop-token-ids must be comma-separated token ids, got '\(ids)'")
+                }
+                return id
+            }
+        }
+        config.optimizer.weightDecay = try args.double("weight-decay", default: config.optimizer.weightDecay, range: 0...10)
+        config.advantageEpsilon = try args.double("advantage-epsilon", default: config.advantageEpsilon, range: 0...1e6)
         var w = config.reward.weights
         w.latency = try args.double("alpha", default: w.latency, range: -1e9...1e9)
         w.length = try args.double("beta", default: w.length, range: -1e9...1e9)

@@ -81,11 +81,10 @@ public final class MathTrainingRun {
 
     /// Greedy accuracy of the current weights on the fixed evaluation subset.
     public func evaluate(label: String) throws -> MathEvaluation {
-        let e = try MathEvaluation.run(trainer.llm, prompts: evalPrompts, problems: evalProblems, maxNewTokens: config.evalMaxNewTokens,
-                                       chunk: config.evalConcurrency) { done, total in
+        try MathEvaluation.run(trainer.llm, prompts: evalPrompts, problems: evalProblems, maxNewTokens: config.evalMaxNewTokens,
+                               chunk: config.evalConcurrency) { done, total in
             self.log("  \(label): \(done)/\(total) problems")
         }
-        return e
     }
 
     /// Runs (or resumes) until `numEpochs` epochs, or early stopping.

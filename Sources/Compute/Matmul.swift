@@ -9,8 +9,8 @@ import QuantKernels
 /// then take exact integer dot products per block (`QuantKernels`). Other formats dequantize each
 /// weight row into a per-worker scratch row and take fp32 dot products.
 ///
-/// Work is split over output rows; each worker reads a weight row once and applies it to all N
-/// activation rows. Every output element is computed by the same function from the same inputs,
+/// Work is split over output rows; each worker reads a weight row once, unpacks each block once
+/// and applies it to all N activation rows. Every output element is computed by the same function from the same inputs,
 /// whatever N is and whichever worker ran it: batching and speculative verification therefore
 /// give bit-identical results to one token at a time.
 public enum Matmul {
@@ -38,10 +38,7 @@ public enum Matmul {
             defer { xq.deallocate() }
             for t in 0..<n { kernel.quantize(x + t * k, xq + t * rowBytes, k) }
             Parallel.forEach(count: m, minChunk: 16) { rows in
-                for r in rows {
-                    let row = w.row(r)
-                    for t in 0..<n { out[t * m + r] = kernel.dot(k, row, xq + t * rowBytes) }
-                }
+                for r in rows { kernel.dot(k, w.row(r), xq, rowBytes: rowBytes, rows: n, out + r, outStride: m) }
             }
             return
         }
@@ -92,14 +89,17 @@ enum IntegerKernel {
         if usesQ8K { qk_quantize_q8_K(x, y, Int64(k)) } else { qk_quantize_q8_0(x, y, Int64(k)) }
     }
 
+    /// out[t · outStride] = Σ w·x_t for the `rows` quantized activation rows x_t, `rowBytes` apart.
     @inline(__always)
-    func dot(_ k: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer) -> Float {
+    func dot(_ k: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer, rowBytes: Int, rows: Int,
+             _ out: UnsafeMutablePointer<Float>, outStride: Int) {
+        let (k, xs, n, os) = (Int64(k), Int64(rowBytes), Int64(rows), Int64(outStride))
         switch self {
-        case .q8_0: qk_dot_q8_0(Int64(k), w, x)
-        case .q5_0: qk_dot_q5_0(Int64(k), w, x)
-        case .q4_0: qk_dot_q4_0(Int64(k), w, x)
-        case .q4_K: qk_dot_q4_K(Int64(k), w, x)
-        case .q6_K: qk_dot_q6_K(Int64(k), w, x)
+        case .q8_0: qk_dot_q8_0_rows(k, w, x, xs, n, out, os)
+        case .q5_0: qk_dot_q5_0_rows(k, w, x, xs, n, out, os)
+        case .q4_0: qk_dot_q4_0_rows(k, w, x, xs, n, out, os)
+        case .q4_K: qk_dot_q4_K_rows(k, w, x, xs, n, out, os)
+        case .q6_K: qk_dot_q6_K_rows(k, w, x, xs, n, out, os)
         }
     }
 }

@@ -196,82 +196,100 @@ static inline __m256i nibbles_16(const uint8_t *p) {
     return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
-float qk_dot_q8_0(int64_t n, const void *w, const void *x) {
-    const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / 32; b++, wb += 34, xb += QK_Q8_0_BYTES) {
-        const __m256i q = _mm256_loadu_si256((const __m256i *)(wb + 2));
-        const __m256i v = _mm256_loadu_si256((const __m256i *)(xb + 2));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_at(wb) * half_at(xb)), _mm256_cvtepi32_ps(lanes_signed(q, v)), acc);
-    }
-    return hsum(acc);
-}
+// Row-group kernels: one weight row against R ≤ 4 activation rows. The weights of each block are
+// unpacked once and applied to every row; each row keeps its own accumulators and sees exactly the
+// operations of a one-row call, so results do not depend on R. The callers below fix R to a
+// literal, so the per-row loops unroll and the accumulators stay in registers.
 
-float qk_dot_q5_0(int64_t n, const void *w, const void *x) {
-    const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / 32; b++, wb += 22, xb += QK_Q8_0_BYTES) {
+/// Signed codes of one 32-weight block: Q8_0 (which = 8), Q5_0 (5) or Q4_0 (4).
+static inline __m256i codes_32_avx2(const uint8_t *blk, int which) {
+    if (which == 8) return _mm256_loadu_si256((const __m256i *)(blk + 2));
+    if (which == 5) {
         uint32_t qh;
-        memcpy(&qh, wb + 2, 4);
-        const __m256i q = _mm256_sub_epi8(_mm256_or_si256(nibbles_16(wb + 6), high_bits_32(qh)), _mm256_set1_epi8(16));
-        const __m256i v = _mm256_loadu_si256((const __m256i *)(xb + 2));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_at(wb) * half_at(xb)), _mm256_cvtepi32_ps(lanes_signed(q, v)), acc);
+        memcpy(&qh, blk + 2, 4);
+        return _mm256_sub_epi8(_mm256_or_si256(nibbles_16(blk + 6), high_bits_32(qh)), _mm256_set1_epi8(16));
     }
-    return hsum(acc);
+    return _mm256_sub_epi8(nibbles_16(blk + 2), _mm256_set1_epi8(8));
 }
 
-float qk_dot_q4_0(int64_t n, const void *w, const void *x) {
-    const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
-    __m256 acc = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / 32; b++, wb += 18, xb += QK_Q8_0_BYTES) {
-        const __m256i q = _mm256_sub_epi8(nibbles_16(wb + 2), _mm256_set1_epi8(8));
-        const __m256i v = _mm256_loadu_si256((const __m256i *)(xb + 2));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_at(wb) * half_at(xb)), _mm256_cvtepi32_ps(lanes_signed(q, v)), acc);
+static inline __attribute__((always_inline)) void dot_32_group(int64_t n, const uint8_t *wb, int which, int block_bytes,
+                                                               const uint8_t *xb, int64_t xs, int R, float *out, int64_t os) {
+    __m256 acc[4];
+    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / 32; b++, wb += block_bytes, xb += QK_Q8_0_BYTES) {
+        const __m256i q = codes_32_avx2(wb, which);
+        const __m256i aq = _mm256_sign_epi8(q, q);
+        const float dw = half_at(wb);
+        for (int t = 0; t < R; t++) {
+            const uint8_t *xt = xb + t * xs;
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(xt + 2));
+            const __m256i lanes = _mm256_madd_epi16(_mm256_maddubs_epi16(aq, _mm256_sign_epi8(v, q)), _mm256_set1_epi16(1));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * half_at(xt)), _mm256_cvtepi32_ps(lanes), acc[t]);
+        }
     }
-    return hsum(acc);
+    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]);
 }
 
-float qk_dot_q4_K(int64_t n, const void *w, const void *x) {
-    const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
+/// Σ of the eight int32 lanes (exact).
+static inline int32_t hsum_i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    return _mm_cvtsi128_si32(_mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1)));
+}
+
+static inline __attribute__((always_inline)) void dot_q4_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs,
+                                                                 int R, float *out, int64_t os) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
-    __m256 acc = _mm256_setzero_ps();
-    float mins = 0;
+    __m256 acc[4];
+    float mins[4];
+    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps(), mins[t] = 0;
     for (int64_t b = 0; b < n / 256; b++, wb += 144, xb += QK_Q8_K_BYTES) {
-        const float yd = float_at(xb);
-        const int8_t *q8 = (const int8_t *)(xb + 4);
-        int16_t bsums[16];
-        memcpy(bsums, xb + 260, sizeof bsums);
-        __m256i lanes = _mm256_setzero_si256();
-        int32_t msum = 0;
+        // Sub-block scales as int16 pairs per chunk; mins repeated twice to meet the 16 sums of 16.
+        int16_t sc[8], mn[16];
+        for (int j = 0; j < 8; j++) {
+            int s, m;
+            q4k_scale_min(wb + 4, j, &s, &m);
+            sc[j] = (int16_t)s;
+            mn[2 * j] = mn[2 * j + 1] = (int16_t)m;
+        }
+        const __m256i mins16 = _mm256_loadu_si256((const __m256i *)mn);
+        __m256i lanes[4];
+        for (int t = 0; t < R; t++) lanes[t] = _mm256_setzero_si256();
         for (int c = 0; c < 4; c++) {
-            int s0, m0, s1, m1;
-            q4k_scale_min(wb + 4, 2 * c, &s0, &m0);
-            q4k_scale_min(wb + 4, 2 * c + 1, &s1, &m1);
             const __m256i q = _mm256_loadu_si256((const __m256i *)(wb + 16 + 32 * c));
             const __m256i lo = _mm256_and_si256(q, low4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
-            const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(q8 + 64 * c)));
-            const __m256i p1 = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 64 * c + 32)));
-            lanes = _mm256_add_epi32(lanes, _mm256_add_epi32(_mm256_madd_epi16(p0, _mm256_set1_epi16((short)s0)),
-                                                             _mm256_madd_epi16(p1, _mm256_set1_epi16((short)s1))));
-            msum += m0 * (bsums[4 * c] + bsums[4 * c + 1]) + m1 * (bsums[4 * c + 2] + bsums[4 * c + 3]);
+            const __m256i s0 = _mm256_set1_epi16(sc[2 * c]), s1 = _mm256_set1_epi16(sc[2 * c + 1]);
+            for (int t = 0; t < R; t++) {
+                const int8_t *q8 = (const int8_t *)(xb + t * xs + 4);
+                const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(q8 + 64 * c)));
+                const __m256i p1 = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 64 * c + 32)));
+                lanes[t] = _mm256_add_epi32(lanes[t], _mm256_add_epi32(_mm256_madd_epi16(p0, s0), _mm256_madd_epi16(p1, s1)));
+            }
         }
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(yd * half_at(wb)), _mm256_cvtepi32_ps(lanes), acc);
-        mins += (yd * half_at(wb + 2)) * (float)msum;
+        const float dw = half_at(wb), dmin = half_at(wb + 2);
+        for (int t = 0; t < R; t++) {
+            const uint8_t *xt = xb + t * xs;
+            const float yd = float_at(xt);
+            const __m256i bsums = _mm256_loadu_si256((const __m256i *)(xt + 260));
+            const int32_t msum = hsum_i32(_mm256_madd_epi16(bsums, mins16));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(yd * dw), _mm256_cvtepi32_ps(lanes[t]), acc[t]);
+            mins[t] += (yd * dmin) * (float)msum;
+        }
     }
-    return hsum(acc) - mins;
+    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]) - mins[t];
 }
 
-float qk_dot_q6_K(int64_t n, const void *w, const void *x) {
-    const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
+static inline __attribute__((always_inline)) void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs,
+                                                                 int R, float *out, int64_t os) {
     const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(0x03);
-    __m256 acc = _mm256_setzero_ps();
-    float mins = 0;
+    __m256 acc[4];
+    float mins[4];
+    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps(), mins[t] = 0;
     for (int64_t b = 0; b < n / 256; b++, wb += 210, xb += QK_Q8_K_BYTES) {
-        const float d = half_at(wb + 208) * float_at(xb);
-        const int8_t *q8 = (const int8_t *)(xb + 4), *sc = (const int8_t *)(wb + 192);
-        int16_t bsums[16];
-        memcpy(bsums, xb + 260, sizeof bsums);
-        __m256i lanes = _mm256_setzero_si256();
+        const int8_t *sc = (const int8_t *)(wb + 192);
+        const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+        __m256i lanes[4];
+        for (int t = 0; t < R; t++) lanes[t] = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
             const __m256i a = _mm256_loadu_si256((const __m256i *)(wb + 64 * h));
             const __m256i c = _mm256_loadu_si256((const __m256i *)(wb + 64 * h + 32));
@@ -283,22 +301,72 @@ float qk_dot_q6_K(int64_t n, const void *w, const void *x) {
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(c, 4), low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), low2), 4)),
             };
             for (int j = 0; j < 4; j++) {
-                const __m256i p = _mm256_maddubs_epi16(q[j], _mm256_loadu_si256((const __m256i *)(q8 + 128 * h + 32 * j)));
                 const __m256i s = _mm256_set_m128i(_mm_set1_epi16(sc[8 * h + 2 * j + 1]), _mm_set1_epi16(sc[8 * h + 2 * j]));
-                lanes = _mm256_add_epi32(lanes, _mm256_madd_epi16(p, s));
+                for (int t = 0; t < R; t++) {
+                    const int8_t *q8 = (const int8_t *)(xb + t * xs + 4);
+                    const __m256i p = _mm256_maddubs_epi16(q[j], _mm256_loadu_si256((const __m256i *)(q8 + 128 * h + 32 * j)));
+                    lanes[t] = _mm256_add_epi32(lanes[t], _mm256_madd_epi16(p, s));
+                }
             }
         }
-        int32_t corr = 0;
-        for (int s = 0; s < 16; s++) corr += sc[s] * bsums[s];
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(lanes), acc);
-        mins += d * (float)(32 * corr);
+        const float dw = half_at(wb + 208);
+        for (int t = 0; t < R; t++) {
+            const uint8_t *xt = xb + t * xs;
+            const float d = dw * float_at(xt);
+            const __m256i bsums = _mm256_loadu_si256((const __m256i *)(xt + 260));
+            const int32_t corr = hsum_i32(_mm256_madd_epi16(bsums, scales16));
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(lanes[t]), acc[t]);
+            mins[t] += d * (float)(32 * corr); // Σ(q−32)·x = Σq·x − 32·Σx
+        }
     }
-    return hsum(acc) - mins;
+    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]) - mins[t];
 }
+
+/// Runs GROUP over the rows four at a time, then the remainder, each with a literal R.
+#define QK_ROW_GROUPS(GROUP, ...)                                                              \
+    do {                                                                                       \
+        const uint8_t *xr = (const uint8_t *)x;                                                \
+        int64_t t = 0;                                                                         \
+        for (; t + 4 <= rows; t += 4) GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 4, out + t * out_stride, out_stride); \
+        switch (rows - t) {                                                                    \
+        case 3: GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 3, out + t * out_stride, out_stride); break; \
+        case 2: GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 2, out + t * out_stride, out_stride); break; \
+        case 1: GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 1, out + t * out_stride, out_stride); break; \
+        default: break;                                                                        \
+        }                                                                                      \
+    } while (0)
+
+static inline __attribute__((always_inline)) void dot_q8_0_group(int64_t n, const uint8_t *w, const uint8_t *x, int64_t xs, int R, float *o, int64_t os) { dot_32_group(n, w, 8, 34, x, xs, R, o, os); }
+static inline __attribute__((always_inline)) void dot_q5_0_group(int64_t n, const uint8_t *w, const uint8_t *x, int64_t xs, int R, float *o, int64_t os) { dot_32_group(n, w, 5, 22, x, xs, R, o, os); }
+static inline __attribute__((always_inline)) void dot_q4_0_group(int64_t n, const uint8_t *w, const uint8_t *x, int64_t xs, int R, float *o, int64_t os) { dot_32_group(n, w, 4, 18, x, xs, R, o, os); }
+
+#define QK_DEFINE_ROWS(name, group)                                                                              \
+    void qk_dot_##name##_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, \
+                              int64_t out_stride) {                                                              \
+        QK_ROW_GROUPS(group, n, (const uint8_t *)w);                                                             \
+    }                                                                                                            \
+    float qk_dot_##name(int64_t n, const void *w, const void *x) {                                               \
+        float r;                                                                                                 \
+        group(n, (const uint8_t *)w, (const uint8_t *)x, 0, 1, &r, 0);                                           \
+        return r;                                                                                                \
+    }
+
+QK_DEFINE_ROWS(q8_0, dot_q8_0_group)
+QK_DEFINE_ROWS(q5_0, dot_q5_0_group)
+QK_DEFINE_ROWS(q4_0, dot_q4_0_group)
+QK_DEFINE_ROWS(q4_K, dot_q4_K_group)
+QK_DEFINE_ROWS(q6_K, dot_q6_K_group)
 #else
-float qk_dot_q8_0(int64_t n, const void *w, const void *x) { return qk_dot_q8_0_scalar(n, w, x); }
-float qk_dot_q5_0(int64_t n, const void *w, const void *x) { return qk_dot_q5_0_scalar(n, w, x); }
-float qk_dot_q4_0(int64_t n, const void *w, const void *x) { return qk_dot_q4_0_scalar(n, w, x); }
-float qk_dot_q4_K(int64_t n, const void *w, const void *x) { return qk_dot_q4_K_scalar(n, w, x); }
-float qk_dot_q6_K(int64_t n, const void *w, const void *x) { return qk_dot_q6_K_scalar(n, w, x); }
+#define QK_DEFINE_ROWS(name)                                                                                     \
+    void qk_dot_##name##_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, \
+                              int64_t out_stride) {                                                              \
+        for (int64_t t = 0; t < rows; t++) out[t * out_stride] = qk_dot_##name##_scalar(n, w, (const uint8_t *)x + t * x_stride); \
+    }                                                                                                            \
+    float qk_dot_##name(int64_t n, const void *w, const void *x) { return qk_dot_##name##_scalar(n, w, x); }
+
+QK_DEFINE_ROWS(q8_0)
+QK_DEFINE_ROWS(q5_0)
+QK_DEFINE_ROWS(q4_0)
+QK_DEFINE_ROWS(q4_K)
+QK_DEFINE_ROWS(q6_K)
 #endif

@@ -116,27 +116,42 @@ struct MatmulTests {
         }
     }
 
-    /// The AVX2 kernels and their portable scalar twins give the same bits.
+    /// The AVX2 kernels, one row or a group of rows at a time, and their portable scalar twins
+    /// give the same bits (7 rows: one group of four and a remainder of three).
     @Test(arguments: [TensorType.q8_0, .q5_0, .q4_0, .q4_K, .q6_K])
     func integerKernelsMatchScalarTwins(type: TensorType) {
-        let k = 1024
+        let k = 1024, rows = 7
         let bytes = randomBlocks(type, blocks: k / type.blockLength, seed: 99)
         var g = SplitMix(3)
-        let x = (0..<k).map { _ in g.float() }
+        let x = (0..<rows * k).map { _ in g.float() }
         let q8K = type.blockLength == 256
-        var xq = [UInt8](repeating: 0, count: q8K ? k / 256 * 292 : k / 32 * 34)
-        if q8K { qk_quantize_q8_K(x, &xq, Int64(k)) } else { qk_quantize_q8_0(x, &xq, Int64(k)) }
+        let rowBytes = q8K ? k / 256 * 292 : k / 32 * 34
+        var xq = [UInt8](repeating: 0, count: rows * rowBytes)
+        xq.withUnsafeMutableBytes { q in
+            for t in 0..<rows {
+                let src = Array(x[t * k..<(t + 1) * k])
+                if q8K { qk_quantize_q8_K(src, q.baseAddress! + t * rowBytes, Int64(k)) } else { qk_quantize_q8_0(src, q.baseAddress! + t * rowBytes, Int64(k)) }
+            }
+        }
+        typealias One = (Int64, UnsafeRawPointer?, UnsafeRawPointer?) -> Float
+        typealias Rows = (Int64, UnsafeRawPointer?, UnsafeRawPointer?, Int64, Int64, UnsafeMutablePointer<Float>?, Int64) -> Void
+        let (fast, group, scalar): (One, Rows, One) = switch type {
+        case .q8_0: (qk_dot_q8_0, qk_dot_q8_0_rows, qk_dot_q8_0_scalar)
+        case .q5_0: (qk_dot_q5_0, qk_dot_q5_0_rows, qk_dot_q5_0_scalar)
+        case .q4_0: (qk_dot_q4_0, qk_dot_q4_0_rows, qk_dot_q4_0_scalar)
+        case .q4_K: (qk_dot_q4_K, qk_dot_q4_K_rows, qk_dot_q4_K_scalar)
+        default: (qk_dot_q6_K, qk_dot_q6_K_rows, qk_dot_q6_K_scalar)
+        }
         bytes.withUnsafeBytes { w in
             xq.withUnsafeBytes { q in
-                let (a, b): (Float, Float)
-                switch type {
-                case .q8_0: (a, b) = (qk_dot_q8_0(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q8_0_scalar(Int64(k), w.baseAddress, q.baseAddress))
-                case .q5_0: (a, b) = (qk_dot_q5_0(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q5_0_scalar(Int64(k), w.baseAddress, q.baseAddress))
-                case .q4_0: (a, b) = (qk_dot_q4_0(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q4_0_scalar(Int64(k), w.baseAddress, q.baseAddress))
-                case .q4_K: (a, b) = (qk_dot_q4_K(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q4_K_scalar(Int64(k), w.baseAddress, q.baseAddress))
-                default: (a, b) = (qk_dot_q6_K(Int64(k), w.baseAddress, q.baseAddress), qk_dot_q6_K_scalar(Int64(k), w.baseAddress, q.baseAddress))
+                var grouped = [Float](repeating: .nan, count: rows)
+                group(Int64(k), w.baseAddress, q.baseAddress, Int64(rowBytes), Int64(rows), &grouped, 1)
+                for t in 0..<rows {
+                    let xt = q.baseAddress! + t * rowBytes
+                    let a = fast(Int64(k), w.baseAddress, xt), b = scalar(Int64(k), w.baseAddress, xt)
+                    #expect(a.bitPattern == b.bitPattern, "\(type) row \(t): \(a) vs \(b)")
+                    #expect(grouped[t].bitPattern == b.bitPattern, "\(type) row \(t) in a group: \(grouped[t]) vs \(b)")
                 }
-                #expect(a.bitPattern == b.bitPattern, "\(type): \(a) vs \(b)")
             }
         }
     }
@@ -154,7 +169,7 @@ struct MatmulTests {
             let w = WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!, owner: nil)
             var batched = [Float](repeating: .nan, count: 9 * rows)
             Matmul.forward(&batched, x, n: 9, w)
-            for n in [1, 2, 4, 9] {
+            for n in 1...9 {
                 var out = [Float](repeating: .nan, count: n * rows)
                 Matmul.forward(&out, x, n: n, w)
                 #expect(out.map(\.bitPattern) == batched[0..<n * rows].map(\.bitPattern), "\(type) with \(n) rows")

@@ -35,6 +35,15 @@ float qk_dot_q4_0(int64_t n, const void *w, const void *x_q8_0);
 float qk_dot_q4_K(int64_t n, const void *w, const void *x_q8_K);
 float qk_dot_q6_K(int64_t n, const void *w, const void *x_q8_K);
 
+/// The same dot products for one weight row against `rows` activation rows:
+/// out[t · out_stride] = Σ w·x_t, with x_t starting x_stride bytes after x_{t−1}. The weights are
+/// unpacked once per block for every row; each result has the bits of the one-row call on x_t.
+void qk_dot_q8_0_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, int64_t out_stride);
+void qk_dot_q5_0_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, int64_t out_stride);
+void qk_dot_q4_0_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, int64_t out_stride);
+void qk_dot_q4_K_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, int64_t out_stride);
+void qk_dot_q6_K_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, int64_t out_stride);
+
 float qk_dot_q8_0_scalar(int64_t n, const void *w, const void *x_q8_0);
 float qk_dot_q5_0_scalar(int64_t n, const void *w, const void *x_q8_0);
 float qk_dot_q4_0_scalar(int64_t n, const void *w, const void *x_q8_0);

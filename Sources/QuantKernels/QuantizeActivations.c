@@ -10,11 +10,13 @@ void qk_quantize_q8_0(const float *x, void *y, int64_t k) {
     for (int64_t b = 0; b < k / 32; b++, x += 32, out += QK_Q8_0_BYTES) {
         float amax = 0;
         for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[j]));
-        const _Float16 d = (_Float16)(amax / 127.f);
-        memcpy(out, &d, 2);
+        // ggml stores the scale as fp16; it is kept here as the fp32 value of that fp16, so the dot
+        // products multiply by the same number without converting it once per weight row.
+        const float d = (float)(_Float16)(amax / 127.f);
+        memcpy(out, &d, 4);
         // The multiplier is 127/amax, not the reciprocal of the rounded fp16 scale (as ggml's AVX path).
         const float id = amax != 0.f ? 127.f / amax : 0.f;
-        int8_t *q = (int8_t *)(out + 2);
+        int8_t *q = (int8_t *)(out + 4);
         for (int j = 0; j < 32; j++) q[j] = (int8_t)rintf(x[j] * id); // round half to even
     }
 }

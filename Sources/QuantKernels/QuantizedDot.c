@@ -88,8 +88,8 @@ static float dot_32_scalar(int64_t n, const void *w, const void *x, int which, i
         int8_t q[32];
         codes_32(q, wb, which);
         int32_t lanes[8] = {0};
-        chunk_lanes(lanes, q, (const int8_t *)(xb + 2), 1);
-        accumulate(acc, half_at(wb) * half_at(xb), lanes);
+        chunk_lanes(lanes, q, (const int8_t *)(xb + 4), 1);
+        accumulate(acc, half_at(wb) * float_at(xb), lanes);
     }
     return lanes_sum(acc);
 }
@@ -214,7 +214,7 @@ static inline __m256i codes_32_avx2(const uint8_t *blk, int which) {
 
 static inline __attribute__((always_inline)) void dot_32_group(int64_t n, const uint8_t *wb, int which, int block_bytes,
                                                                const uint8_t *xb, int64_t xs, int R, float *out, int64_t os) {
-    __m256 acc[4];
+    __m256 acc[8];
     for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / 32; b++, wb += block_bytes, xb += QK_Q8_0_BYTES) {
         const __m256i q = codes_32_avx2(wb, which);
@@ -222,9 +222,9 @@ static inline __attribute__((always_inline)) void dot_32_group(int64_t n, const 
         const float dw = half_at(wb);
         for (int t = 0; t < R; t++) {
             const uint8_t *xt = xb + t * xs;
-            const __m256i v = _mm256_loadu_si256((const __m256i *)(xt + 2));
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(xt + 4));
             const __m256i lanes = _mm256_madd_epi16(_mm256_maddubs_epi16(aq, _mm256_sign_epi8(v, q)), _mm256_set1_epi16(1));
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * half_at(xt)), _mm256_cvtepi32_ps(lanes), acc[t]);
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * float_at(xt)), _mm256_cvtepi32_ps(lanes), acc[t]);
         }
     }
     for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]);
@@ -322,12 +322,17 @@ static inline __attribute__((always_inline)) void dot_q6_K_group(int64_t n, cons
     for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]) - mins[t];
 }
 
-/// Runs GROUP over the rows four at a time, then the remainder, each with a literal R.
-#define QK_ROW_GROUPS(GROUP, ...)                                                              \
+/// Runs GROUP over the rows WIDE at a time (8 or 4), then the remainder, each call with a literal
+/// R so that its per-row loops unroll.
+#define QK_ROW_GROUPS(GROUP, WIDE, ...)                                                        \
     do {                                                                                       \
         const uint8_t *xr = (const uint8_t *)x;                                                \
         int64_t t = 0;                                                                         \
-        for (; t + 4 <= rows; t += 4) GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 4, out + t * out_stride, out_stride); \
+        for (; t + WIDE <= rows; t += WIDE) GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, WIDE, out + t * out_stride, out_stride); \
+        if (WIDE > 4 && rows - t >= 4) {                                                       \
+            GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 4, out + t * out_stride, out_stride); \
+            t += 4;                                                                            \
+        }                                                                                      \
         switch (rows - t) {                                                                    \
         case 3: GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 3, out + t * out_stride, out_stride); break; \
         case 2: GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 2, out + t * out_stride, out_stride); break; \
@@ -340,10 +345,10 @@ static inline __attribute__((always_inline)) void dot_q8_0_group(int64_t n, cons
 static inline __attribute__((always_inline)) void dot_q5_0_group(int64_t n, const uint8_t *w, const uint8_t *x, int64_t xs, int R, float *o, int64_t os) { dot_32_group(n, w, 5, 22, x, xs, R, o, os); }
 static inline __attribute__((always_inline)) void dot_q4_0_group(int64_t n, const uint8_t *w, const uint8_t *x, int64_t xs, int R, float *o, int64_t os) { dot_32_group(n, w, 4, 18, x, xs, R, o, os); }
 
-#define QK_DEFINE_ROWS(name, group)                                                                              \
+#define QK_DEFINE_ROWS(name, group, wide)                                                                        \
     void qk_dot_##name##_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, \
                               int64_t out_stride) {                                                              \
-        QK_ROW_GROUPS(group, n, (const uint8_t *)w);                                                             \
+        QK_ROW_GROUPS(group, wide, n, (const uint8_t *)w);                                                             \
     }                                                                                                            \
     float qk_dot_##name(int64_t n, const void *w, const void *x) {                                               \
         float r;                                                                                                 \
@@ -351,11 +356,11 @@ static inline __attribute__((always_inline)) void dot_q4_0_group(int64_t n, cons
         return r;                                                                                                \
     }
 
-QK_DEFINE_ROWS(q8_0, dot_q8_0_group)
-QK_DEFINE_ROWS(q5_0, dot_q5_0_group)
-QK_DEFINE_ROWS(q4_0, dot_q4_0_group)
-QK_DEFINE_ROWS(q4_K, dot_q4_K_group)
-QK_DEFINE_ROWS(q6_K, dot_q6_K_group)
+QK_DEFINE_ROWS(q8_0, dot_q8_0_group, 8)
+QK_DEFINE_ROWS(q5_0, dot_q5_0_group, 8)
+QK_DEFINE_ROWS(q4_0, dot_q4_0_group, 8)
+QK_DEFINE_ROWS(q4_K, dot_q4_K_group, 4)
+QK_DEFINE_ROWS(q6_K, dot_q6_K_group, 4)
 #else
 #define QK_DEFINE_ROWS(name)                                                                                     \
     void qk_dot_##name##_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, \

@@ -43,10 +43,14 @@ struct MatmulTests {
     static func effectiveActivations(_ x: [Float], type: TensorType) -> [Float] {
         switch type {
         case .q8_0, .q5_0, .q4_0:
-            var q = [UInt8](repeating: 0, count: x.count / 32 * 34), out = [Float](repeating: 0, count: x.count)
+            var q = [UInt8](repeating: 0, count: x.count / 32 * 36)
             qk_quantize_q8_0(x, &q, Int64(x.count))
-            q.withUnsafeBytes { Dequantize.row(&out, $0.baseAddress!, type: .q8_0, count: x.count) }
-            return out
+            return q.withUnsafeBytes { raw in
+                (0..<x.count).map { i in
+                    let block = raw.baseAddress! + i / 32 * 36
+                    return block.loadUnaligned(as: Float.self) * Float(block.load(fromByteOffset: 4 + i % 32, as: Int8.self))
+                }
+            }
         case .q4_K, .q6_K:
             var q = [UInt8](repeating: 0, count: x.count / 256 * 292)
             qk_quantize_q8_K(x, &q, Int64(x.count))
@@ -125,7 +129,7 @@ struct MatmulTests {
         var g = SplitMix(3)
         let x = (0..<rows * k).map { _ in g.float() }
         let q8K = type.blockLength == 256
-        let rowBytes = q8K ? k / 256 * 292 : k / 32 * 34
+        let rowBytes = q8K ? k / 256 * 292 : k / 32 * 36
         var xq = [UInt8](repeating: 0, count: rows * rowBytes)
         xq.withUnsafeMutableBytes { q in
             for t in 0..<rows {

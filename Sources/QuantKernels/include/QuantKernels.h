@@ -16,11 +16,12 @@
 extern "C" {
 #endif
 
-/// Bytes of one Q8_0 activation block (fp16 scale, 32 int8) and one Q8_K block
+/// Bytes of one Q8_0 activation block (scale, 32 int8) and one Q8_K block
 /// (fp32 scale, 256 int8, 16 int16 sums of 16).
-enum { QK_Q8_0_BYTES = 34, QK_Q8_K_BYTES = 292 };
+enum { QK_Q8_0_BYTES = 36, QK_Q8_K_BYTES = 292 };
 
-/// Quantizes k floats (k a multiple of 32) to Q8_0: d = max|x|/127 (stored fp16),
+/// Quantizes k floats (k a multiple of 32) to Q8_0 activation blocks: d = max|x|/127 rounded to
+/// fp16 as ggml stores it, but kept as an fp32 number (4 bytes, then the 32 codes),
 /// q = round-half-even(x · 127/max|x|).
 void qk_quantize_q8_0(const float *x, void *y, int64_t k);
 

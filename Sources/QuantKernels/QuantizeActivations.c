@@ -6,18 +6,24 @@
 #include <string.h>
 
 void qk_quantize_q8_0(const float *x, void *y, int64_t k) {
-    uint8_t *out = (uint8_t *)y;
-    for (int64_t b = 0; b < k / 32; b++, x += 32, out += QK_Q8_0_BYTES) {
+    const int64_t nb = k / 32;
+    float *scales = (float *)y;
+    int32_t *sums = (int32_t *)y + nb;
+    int8_t *codes = (int8_t *)y + 8 * nb;
+    for (int64_t b = 0; b < nb; b++, x += 32) {
         float amax = 0;
         for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[j]));
         // ggml stores the scale as fp16; it is kept here as the fp32 value of that fp16, so the dot
-        // products multiply by the same number without converting it once per weight row.
-        const float d = (float)(_Float16)(amax / 127.f);
-        memcpy(out, &d, 4);
+        // products multiply by the same number without converting it for every weight row.
+        scales[b] = (float)(_Float16)(amax / 127.f);
         // The multiplier is 127/amax, not the reciprocal of the rounded fp16 scale (as ggml's AVX path).
         const float id = amax != 0.f ? 127.f / amax : 0.f;
-        int8_t *q = (int8_t *)(out + 4);
-        for (int j = 0; j < 32; j++) q[j] = (int8_t)rintf(x[j] * id); // round half to even
+        int32_t sum = 0;
+        for (int j = 0; j < 32; j++) {
+            codes[32 * b + j] = (int8_t)rintf(x[j] * id); // round half to even
+            sum += codes[32 * b + j];
+        }
+        sums[b] = sum;
     }
 }
 

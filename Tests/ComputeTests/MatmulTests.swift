@@ -43,12 +43,13 @@ struct MatmulTests {
     static func effectiveActivations(_ x: [Float], type: TensorType) -> [Float] {
         switch type {
         case .q8_0, .q5_0, .q4_0:
-            var q = [UInt8](repeating: 0, count: x.count / 32 * 36)
+            // A row of nb blocks: nb fp32 scales, nb int32 code sums, then the codes.
+            let nb = x.count / 32
+            var q = [UInt8](repeating: 0, count: nb * 40)
             qk_quantize_q8_0(x, &q, Int64(x.count))
             return q.withUnsafeBytes { raw in
                 (0..<x.count).map { i in
-                    let block = raw.baseAddress! + i / 32 * 36
-                    return block.loadUnaligned(as: Float.self) * Float(block.load(fromByteOffset: 4 + i % 32, as: Int8.self))
+                    raw.load(fromByteOffset: 4 * (i / 32), as: Float.self) * Float(raw.load(fromByteOffset: 8 * nb + i, as: Int8.self))
                 }
             }
         case .q4_K, .q6_K:
@@ -120,16 +121,27 @@ struct MatmulTests {
         }
     }
 
-    /// The AVX2 kernels, one row or a group of rows at a time, and their portable scalar twins
-    /// give the same bits (7 rows: one group of four and a remainder of three).
-    @Test(arguments: [TensorType.q8_0, .q5_0, .q4_0, .q4_K, .q6_K])
-    func integerKernelsMatchScalarTwins(type: TensorType) {
-        let k = 1024, rows = 7
+    /// Both SIMD variants (AVX-512 VNNI where the processor has it, and AVX2), one row or a group
+    /// of rows at a time, give the bits of the portable scalar twins. 19 rows make groups of
+    /// eight and four plus remainders; 35 blocks of 32 make four groups of eight blocks and a
+    /// partial one. This is the only test that switches variants; others running meanwhile see
+    /// either, which give the same bits.
+    @Test func integerKernelsMatchScalarTwins() {
+        let variants = qk_set_vnni(1) == 1 ? [1, 0] : [0]
+        defer { qk_set_vnni(1) }
+        for vnni in variants {
+            #expect(qk_set_vnni(Int32(vnni)) == Int32(vnni))
+            for type in [TensorType.q8_0, .q5_0, .q4_0, .q4_K, .q6_K] { checkAgainstScalarTwin(type, label: vnni == 1 ? "VNNI" : "AVX2") }
+        }
+    }
+
+    private func checkAgainstScalarTwin(_ type: TensorType, label: String) {
+        let q8K = type.blockLength == 256
+        let k = q8K ? 1280 : 1120, rows = 19
         let bytes = randomBlocks(type, blocks: k / type.blockLength, seed: 99)
         var g = SplitMix(3)
         let x = (0..<rows * k).map { _ in g.float() }
-        let q8K = type.blockLength == 256
-        let rowBytes = q8K ? k / 256 * 292 : k / 32 * 36
+        let rowBytes = q8K ? k / 256 * 292 : k / 32 * 40
         var xq = [UInt8](repeating: 0, count: rows * rowBytes)
         xq.withUnsafeMutableBytes { q in
             for t in 0..<rows {
@@ -153,8 +165,8 @@ struct MatmulTests {
                 for t in 0..<rows {
                     let xt = q.baseAddress! + t * rowBytes
                     let a = fast(Int64(k), w.baseAddress, xt), b = scalar(Int64(k), w.baseAddress, xt)
-                    #expect(a.bitPattern == b.bitPattern, "\(type) row \(t): \(a) vs \(b)")
-                    #expect(grouped[t].bitPattern == b.bitPattern, "\(type) row \(t) in a group: \(grouped[t]) vs \(b)")
+                    #expect(a.bitPattern == b.bitPattern, "\(label) \(type) row \(t): \(a) vs \(b)")
+                    #expect(grouped[t].bitPattern == b.bitPattern, "\(label) \(type) row \(t) in a group: \(grouped[t]) vs \(b)")
                 }
             }
         }
@@ -164,16 +176,16 @@ struct MatmulTests {
     /// batched decoding and speculative verification reproduce single-token decoding exactly.
     @Test(arguments: quantized + [.f32])
     func batchInvariant(type: TensorType) {
-        let cols = 512, rows = 40
+        let cols = type.blockLength == 256 ? 512 : 544, rows = 40  // 17 blocks of 32: a partial group of eight
         let bytes = type.isQuantized ? randomBlocks(type, blocks: rows * cols / type.blockLength, seed: 7)
             : (0..<rows * cols).map { Float($0 % 97) / 97 - 0.5 }.withUnsafeBytes { Array($0) }
         var g = SplitMix(11)
-        let x = (0..<9 * cols).map { _ in g.float() }
+        let x = (0..<17 * cols).map { _ in g.float() }
         bytes.withUnsafeBytes { raw in
             let w = WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!, owner: nil)
-            var batched = [Float](repeating: .nan, count: 9 * rows)
-            Matmul.forward(&batched, x, n: 9, w)
-            for n in 1...9 {
+            var batched = [Float](repeating: .nan, count: 17 * rows)
+            Matmul.forward(&batched, x, n: 17, w)
+            for n in Array(1...9) + [17] {
                 var out = [Float](repeating: .nan, count: n * rows)
                 Matmul.forward(&out, x, n: n, w)
                 #expect(out.map(\.bitPattern) == batched[0..<n * rows].map(\.bitPattern), "\(type) with \(n) rows")

@@ -1,5 +1,5 @@
 // Integer dot-product kernels for quantized weights, in C because they hinge on x86's
-// multiply-add-adjacent-bytes instructions (vpmaddubsw / vpmaddwd), which Swift's SIMD types do not
+// multiply-add-adjacent-bytes instructions (vpmaddubsw / vpmaddwd, vpdpbusd), which Swift's SIMD types do not
 // lower to (measured: LLVM scalarises the Swift formulations), and on which llama.cpp's decode
 // speed rests. Activations are quantized once per token to 8-bit blocks exactly as ggml does
 // (Q8_0 for 32-weight formats, Q8_K for 256-weight K-quants); a dot product is then exact integer
@@ -16,13 +16,13 @@
 extern "C" {
 #endif
 
-/// Bytes of one Q8_0 activation block (scale, 32 int8) and one Q8_K block
-/// (fp32 scale, 256 int8, 16 int16 sums of 16).
-enum { QK_Q8_0_BYTES = 36, QK_Q8_K_BYTES = 292 };
+/// Bytes per 32 values of a Q8_0 activation row and per 256 values of a Q8_K row.
+enum { QK_Q8_0_BYTES = 40, QK_Q8_K_BYTES = 292 };
 
-/// Quantizes k floats (k a multiple of 32) to Q8_0 activation blocks: d = max|x|/127 rounded to
-/// fp16 as ggml stores it, but kept as an fp32 number (4 bytes, then the 32 codes),
-/// q = round-half-even(x · 127/max|x|).
+/// Quantizes one row of k floats (k a multiple of 32) for the 32-weight formats. With nb = k/32
+/// blocks, the row holds nb fp32 scales, then nb int32 sums of each block's codes, then nb·32 int8
+/// codes: d = max|x|/127 rounded to fp16 as ggml stores it (kept as the fp32 value of that fp16),
+/// q = round-half-even(x · 127/max|x|). The sums let kernels use unsigned weight codes.
 void qk_quantize_q8_0(const float *x, void *y, int64_t k);
 
 /// Quantizes k floats (k a multiple of 256) to Q8_K: with m the element of largest magnitude,
@@ -30,6 +30,12 @@ void qk_quantize_q8_0(const float *x, void *y, int64_t k);
 void qk_quantize_q8_K(const float *x, void *y, int64_t k);
 
 /// Σ w·x over n weights of a row in the named weight format, with x pre-quantized.
+///
+/// The 32-weight formats reduce each block to its exact integer sum s_b = Σ q·x and accumulate
+/// acc[b mod 8] += (d_w,b · d_x,b) · s_b with one fused multiply-add per block, then add the eight
+/// accumulators in a fixed tree. The K-quants keep eight int32 lanes per 256-weight block (lane l:
+/// the products of elements 4l..4l+3 of every 32-weight chunk, times its sub-block scale) and
+/// accumulate acc[l] += d · lane_l per block. Every implementation follows that order exactly.
 float qk_dot_q8_0(int64_t n, const void *w, const void *x_q8_0);
 float qk_dot_q5_0(int64_t n, const void *w, const void *x_q8_0);
 float qk_dot_q4_0(int64_t n, const void *w, const void *x_q8_0);
@@ -44,6 +50,11 @@ void qk_dot_q5_0_rows(int64_t n, const void *w, const void *x, int64_t x_stride,
 void qk_dot_q4_0_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, int64_t out_stride);
 void qk_dot_q4_K_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, int64_t out_stride);
 void qk_dot_q6_K_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, int64_t out_stride);
+
+/// Chooses the kernel variant: AVX-512 VNNI where `enabled` and the processor has it, AVX2
+/// otherwise (the default is VNNI where available). Returns whether VNNI is now in use. Both
+/// variants give the same bits; tests use this to check each against the scalar twins.
+int qk_set_vnni(int enabled);
 
 float qk_dot_q8_0_scalar(int64_t n, const void *w, const void *x_q8_0);
 float qk_dot_q5_0_scalar(int64_t n, const void *w, const void *x_q8_0);

@@ -6,6 +6,7 @@
 # Afterwards:
 #   peers/llama.cpp/bin/llama-bench                 the speed reference (docs/BENCHMARKS.md)
 #   peers/llama.cpp/bin/llama-speculative           the speculative-decoding reference (docs/ENGINE.md)
+#   peers/llama.cpp/bin/llama-batched-bench         the batched-decoding reference (docs/BENCHMARKS.md)
 #   peers/llama.cpp/bin/libllama.so                 loaded by the Python bindings below
 #   peers/env.sh                                    `source` it to use the bindings from Python
 set -euo pipefail
@@ -17,7 +18,7 @@ src=$peers/llama_cpp_python-$version
 build=$peers/llama.cpp
 mkdir -p "$peers"
 
-python3 -m pip install --quiet cmake ninja numpy typing_extensions diskcache jinja2
+python3 -m pip install --quiet cmake ninja numpy typing_extensions diskcache jinja2 scikit-build-core
 if [[ ! -d $src ]]; then
   python3 -m pip download --quiet --no-deps --no-binary llama-cpp-python --no-build-isolation \
     --dest "$peers" "llama-cpp-python==$version"
@@ -28,7 +29,7 @@ cmake -S "$src/vendor/llama.cpp" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=ON -DLLAMA_BUILD_SERVER=OFF \
   -DCMAKE_RUNTIME_OUTPUT_DIRECTORY="$build/bin" -DCMAKE_LIBRARY_OUTPUT_DIRECTORY="$build/bin" >/dev/null
-cmake --build "$build" --target llama llama-bench llama-speculative -j "$(nproc)"
+cmake --build "$build" --target llama llama-bench llama-batched-bench llama-speculative -j "$(nproc)"
 
 cat >"$peers/env.sh" <<ENV
 export PYTHONPATH="$src\${PYTHONPATH:+:\$PYTHONPATH}"

@@ -58,10 +58,11 @@ final class PrefixCache {
         return blocks
     }
 
-    /// Records the full blocks of `tokens` held by `sequence` (which computed them).
-    func register(_ tokens: [Int32], sequence: SequenceKV) {
+    /// Records the full blocks of `tokens` held by `sequence`, which has computed them or will
+    /// have computed the first `length` positions by the end of this step's forward pass.
+    func register(_ tokens: [Int32], sequence: SequenceKV, length: Int? = nil) {
         let bs = cache.blockSize
-        let full = min(tokens.count, sequence.length) / bs
+        let full = min(tokens.count, length ?? sequence.length) / bs
         var parent: UInt64 = 0
         clock += 1
         for i in 0..<full {

@@ -118,6 +118,18 @@ extension LLMEngine {
             blocksNeeded += need
             if r.metrics.firstScheduledTime == nil { r.metrics.firstScheduledTime = now }
             if r.isFresh { r.numCachedTokens = hits }
+            if let prefixCache, let kv = seqs[0].kv {
+                // Reserve the prompt's blocks now and publish its full ones, so that a request
+                // admitted later in this step with the same prefix reads them instead of computing
+                // them again: the forward pass stores every token's keys and values of a layer
+                // before any attention of that layer reads them.
+                let end = kv.length + feeds[0].count, own = blocks(end) - kv.blockTable.count
+                if own > cache.freeBlockCount { prefixCache.evict(own - cache.freeBlockCount) }
+                let ok = kv.reserve(upTo: end)
+                precondition(ok, "blocks were counted above")
+                blocksNeeded -= own
+                prefixCache.register(r.promptTokens, sequence: kv, length: end)
+            }
             var first: Int? = nil
             for (s, feed) in zip(seqs, feeds) where !feed.isEmpty {
                 if first == nil { first = items.count }
@@ -129,7 +141,13 @@ extension LLMEngine {
         // 3. One target pass over everything.
         let freeNow = cache.freeBlockCount
         if blocksNeeded > freeNow { prefixCache?.evict(blocksNeeded - freeNow) }
-        let logits = items.isEmpty ? nil : try model.forward(items)
+        let logits: Logits?
+        do {
+            logits = items.isEmpty ? nil : try model.forward(items)
+        } catch {
+            invalidatePrefixCache()  // it may name blocks this pass was to compute
+            throw error
+        }
         lastStep = (items: items.count, tokens: items.reduce(0) { $0 + $1.tokens.count })
         measurePeaks()
 

@@ -1,3 +1,4 @@
+import Compute
 import Foundation
 
 /// One greedy generation: the chosen tokens, optionally the top log-probabilities at each step,
@@ -56,10 +57,9 @@ public enum LogSoftmax {
 
     /// log Σ exp(row).
     public static func logPartition(_ row: ArraySlice<Float>) -> Double {
-        let m = Double(row.max() ?? 0)
-        var sum = 0.0
-        for v in row { sum += Foundation.exp(Double(v) - m) }
-        return m + Foundation.log(sum)
+        guard let m = row.max() else { return -.infinity }
+        let sum = row.withUnsafeBufferPointer { Vector.sumExp($0.baseAddress!, $0.count, shift: m) }
+        return Double(m) + Foundation.log(sum)
     }
 
     /// The `count` most likely tokens with their log-probabilities, most likely first.

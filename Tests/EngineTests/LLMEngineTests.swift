@@ -210,6 +210,21 @@ struct LLMEngineTests {
         #expect(try cached.generate([second], .greedy(maxTokens: 8))[0].numCachedTokens == 44)
     }
 
+    /// Requests admitted in the same step share the prefix too: the first one's full prompt
+    /// blocks are published when it is admitted, and the others read them in the same forward
+    /// pass. Their tokens equal those of each prompt run alone without a cache.
+    @Test func prefixSharedWithinOneStep() throws {
+        let prefix = Self.prompts(1, seed: 12, lengths: 42...42)[0]
+        let prompts = (0..<4).map { prefix + [Int32(5 + $0), 9] }
+        let cached = try LLM(model: Self.model, config: EngineConfig(blockSize: 4))
+        let plain = try LLM(model: Self.model, config: EngineConfig(blockSize: 4, enablePrefixCaching: false))
+        let together = try cached.generate(prompts, .greedy(maxTokens: 8))
+        #expect(together.map(\.numCachedTokens) == [0, 40, 40, 40])  // 42 shared tokens = 10 full blocks of 4
+        for (prompt, output) in zip(prompts, together) {
+            #expect(output.outputs[0].tokenIds == (try plain.generate([prompt], .greedy(maxTokens: 8)))[0].outputs[0].tokenIds)
+        }
+    }
+
     /// A training step that changes the weights in place (the model's weight version moves on)
     /// makes the engine forget every cached prefix before its next step.
     @Test func weightChangeInvalidatesThePrefixCache() throws {

@@ -10,9 +10,9 @@ import QuantKernels
 /// weight row into a per-worker scratch row and take fp32 dot products.
 ///
 /// Work is split over output rows; each worker reads a weight row once, unpacks each block once
-/// and applies it to all N activation rows. Every output element is computed by the same function from the same inputs,
-/// whatever N is and whichever worker ran it: batching and speculative verification therefore
-/// give bit-identical results to one token at a time.
+/// and applies it to all N activation rows. Every output element is computed by the same function
+/// from the same inputs, whatever N is and whichever worker ran it: batching and speculative
+/// verification therefore give bit-identical results to one token at a time.
 public enum Matmul {
     /// How activations meet quantized weights.
     public enum ActivationPrecision: String, Sendable {
@@ -31,32 +31,56 @@ public enum Matmul {
     ///   - activations: how activations meet quantized weights (ignored for float weights).
     public static func forward(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, n: Int, _ w: WeightMatrix,
                                activations: ActivationPrecision = .int8) {
-        let m = w.rows, k = w.cols
-        if activations == .int8, let kernel = IntegerKernel(w.type) {
+        forward([out], x, n: n, [w], activations: activations)
+    }
+
+    /// Several products of the same input, outs[i] = x · ws[i]ᵀ, in one parallel pass (the q, k
+    /// and v projections of a block; gate and up). The input is quantized once per activation
+    /// format the matrices need, and the workers split the matrices' rows taken together.
+    /// Each output element has the bits it has when its matrix is multiplied alone.
+    /// - Parameters:
+    ///   - outs: (N, M_i) fp32 per matrix, overwritten.
+    ///   - x: (N, K) fp32.
+    ///   - ws: (M_i, K) weights, all with K columns.
+    public static func forward(_ outs: [UnsafeMutablePointer<Float>], _ x: UnsafePointer<Float>, n: Int, _ ws: [WeightMatrix],
+                               activations: ActivationPrecision = .int8) {
+        precondition(outs.count == ws.count && !ws.isEmpty)
+        let k = ws[0].cols
+        precondition(ws.allSatisfy { $0.cols == k }, "fused products need the same input width")
+        let kernels = ws.map { activations == .int8 ? IntegerKernel($0.type) : nil }
+
+        // Quantized activations, once per format in use: (N, rowBytes) each.
+        var q8_0: UnsafeMutableRawPointer?, q8K: UnsafeMutableRawPointer?
+        defer { q8_0?.deallocate(); q8K?.deallocate() }
+        for kernel in kernels.compactMap({ $0 }) where (kernel.usesQ8K ? q8K : q8_0) == nil {
             let rowBytes = kernel.activationBytes(k)
-            let xq = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes, alignment: 64)
-            defer { xq.deallocate() }
-            for t in 0..<n { kernel.quantize(x + t * k, xq + t * rowBytes, k) }
-            Parallel.forEach(count: m, minChunk: 16) { rows in
-                for r in rows { kernel.dot(k, w.row(r), xq, rowBytes: rowBytes, rows: n, out + r, outStride: m) }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes, alignment: 64)
+            Parallel.forEach(count: n, minChunk: 8) { rows in
+                for t in rows { kernel.quantize(x + t * k, buffer + t * rowBytes, k) }
             }
-            return
+            if kernel.usesQ8K { q8K = buffer } else { q8_0 = buffer }
         }
-        if w.type == .f32 {
-            let base = w.data.assumingMemoryBound(to: Float.self)
-            Parallel.forEach(count: m, minChunk: 16) { rows in
-                for r in rows {
-                    for t in 0..<n { out[t * m + r] = Vector.dot(base + r * k, x + t * k, k) }
+
+        let (xq0, xqK) = (q8_0, q8K)
+        let starts = ws.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
+        Parallel.forEach(count: starts.last!, minChunk: 16) { rows in
+            var i = 0
+            var scratch: UnsafeMutablePointer<Float>?
+            defer { scratch?.deallocate() }
+            for global in rows {
+                while global >= starts[i + 1] { i += 1 }
+                let w = ws[i], out = outs[i], m = w.rows, r = global - starts[i]
+                if let kernel = kernels[i] {
+                    kernel.dot(k, w.row(r), kernel.usesQ8K ? xqK! : xq0!, rowBytes: kernel.activationBytes(k), rows: n, out + r, outStride: m)
+                } else if w.type == .f32 {
+                    let row = w.data.assumingMemoryBound(to: Float.self) + r * k
+                    for t in 0..<n { out[t * m + r] = Vector.dot(row, x + t * k, k) }
+                } else {
+                    // Other formats: dequantize the weight row once into a per-worker scratch row.
+                    if scratch == nil { scratch = .allocate(capacity: k) }
+                    w.dequantizeRow(r, into: scratch!)
+                    for t in 0..<n { out[t * m + r] = Vector.dot(scratch!, x + t * k, k) }
                 }
-            }
-            return
-        }
-        Parallel.forEach(count: m, minChunk: 16) { rows in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: k)
-            defer { scratch.deallocate() }
-            for r in rows {
-                w.dequantizeRow(r, into: scratch)
-                for t in 0..<n { out[t * m + r] = Vector.dot(scratch, x + t * k, k) }
             }
         }
     }

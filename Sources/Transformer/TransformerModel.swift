@@ -159,9 +159,7 @@ public final class TransformerModel: @unchecked Sendable {
 
         // Attention.
         Kernels.rmsNorm(s.xn, s.x, w.attentionNorm, rows: T, cols: C, eps: c.rmsNormEps)
-        project(s.q, s.xn, T, w, .q)
-        project(s.k, s.xn, T, w, .k)
-        project(s.v, s.xn, T, w, .v)
+        project([(s.q, .q), (s.k, .k), (s.v, .v)], s.xn, T, w)
         if let b = w.bq { Kernels.addBias(s.q, b, rows: T, cols: Q) }
         if let b = w.bk { Kernels.addBias(s.k, b, rows: T, cols: KV) }
         if let b = w.bv { Kernels.addBias(s.v, b, rows: T, cols: KV) }
@@ -172,32 +170,34 @@ public final class TransformerModel: @unchecked Sendable {
             sequences[owner[t]].cache.store(layer: l, block: block, offset: offset, keys: s.k + t * KV, values: s.v + t * KV)
         }
         Attention.forward(s.attention, s.q, layer: l, tokens: T, owner: owner, positions: positions, sequences: sequences, config: c)
-        project(s.xn, s.attention, T, w, .o)
+        project([(s.xn, .o)], s.attention, T, w)
         Kernels.add(s.x, s.xn, count: T * C)
 
         // SwiGLU MLP.
         Kernels.rmsNorm(s.xn, s.x, w.mlpNorm, rows: T, cols: C, eps: c.rmsNormEps)
-        project(s.gate, s.xn, T, w, .gate)
-        project(s.up, s.xn, T, w, .up)
-        Kernels.swiGLU(s.gate, s.up, count: T * F)
-        project(s.xn, s.gate, T, w, .down)
+        project([(s.gate, .gate), (s.up, .up)], s.xn, T, w)
+        let (gate, up) = (s.gate, s.up)
+        Parallel.forEach(count: T * F, minChunk: 8192) { r in Kernels.swiGLU(gate + r.lowerBound, up + r.lowerBound, count: r.count) }
+        project([(s.xn, .down)], s.gate, T, w)
         Kernels.add(s.x, s.xn, count: T * C)
     }
 }
 
 extension TransformerModel {
-    /// out (T, M) = x (T, K) · Wᵀ for projection `p` of a block, plus its LoRA update if any.
-    func project(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ T: Int, _ w: LayerWeights, _ p: Projection) {
-        let m = w.matrix(p)
-        Matmul.forward(out, x, n: T, m, activations: activationPrecision)
-        guard let adapter = w.adapters[p] else { return }
-        let r = adapter.a.rows
-        let down = UnsafeMutablePointer<Float>.allocate(capacity: T * r)        // (T, r)
-        let up = UnsafeMutablePointer<Float>.allocate(capacity: T * m.rows)     // (T, M)
-        defer { down.deallocate(); up.deallocate() }
-        Matmul.forward(down, x, n: T, adapter.a)
-        Matmul.forward(up, down, n: T, adapter.b)
-        for i in 0..<T * m.rows { out[i].addProduct(adapter.scale, up[i]) }
+    /// out (T, M) = x (T, K) · Wᵀ for each (out, projection) of a block that reads the same x, in
+    /// one fused pass, plus each projection's LoRA update if any.
+    func project(_ outs: [(UnsafeMutablePointer<Float>, Projection)], _ x: UnsafePointer<Float>, _ T: Int, _ w: LayerWeights) {
+        Matmul.forward(outs.map(\.0), x, n: T, outs.map { w.matrix($0.1) }, activations: activationPrecision)
+        for (out, p) in outs {
+            guard let adapter = w.adapters[p] else { continue }
+            let r = adapter.a.rows, m = adapter.b.rows
+            let down = UnsafeMutablePointer<Float>.allocate(capacity: T * r)        // (T, r)
+            let up = UnsafeMutablePointer<Float>.allocate(capacity: T * m)          // (T, M)
+            defer { down.deallocate(); up.deallocate() }
+            Matmul.forward(down, x, n: T, adapter.a)
+            Matmul.forward(up, down, n: T, adapter.b)
+            for i in 0..<T * m { out[i].addProduct(adapter.scale, up[i]) }
+        }
     }
 }
 

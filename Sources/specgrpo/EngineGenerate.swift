@@ -66,8 +66,16 @@ enum EngineGenerate {
             }
         }
         let generated = outputs.reduce(0) { $0 + $1.stats.generatedTokens }
-        FileHandle.standardError.write(Data(String(format: "[%d requests, %d tokens generated in %.2f s: %.1f tokens/s]\n",
-                                                   outputs.count, generated, wall, Double(generated) / max(wall, 1e-9)).utf8))
+        // Per stream, after its first token (prompt processing excluded), as llama.cpp reports decoding.
+        var after = 0, decodeSeconds = 0.0
+        for out in outputs {
+            guard let first = out.metrics.firstTokenTime, let last = out.metrics.lastTokenTime else { continue }
+            after += out.stats.generatedTokens - out.outputs.count
+            decodeSeconds += last - first
+        }
+        FileHandle.standardError.write(Data(String(format: "[%d requests, %d tokens generated in %.2f s: %.1f tokens/s; per stream after its first token: %.1f tokens/s]\n",
+                                                   outputs.count, generated, wall, Double(generated) / max(wall, 1e-9),
+                                                   Double(after) / max(decodeSeconds, 1e-9)).utf8))
     }
 
     /// Prompts of a file: one per line, or JSON objects with a "prompt" field.

@@ -39,13 +39,6 @@ QK_INLINE __m256i nibbles_16(const uint8_t *p) {
 // operations of a one-row call, so results do not depend on R. The callers below fix R to a
 // literal, so the per-row loops unroll and the accumulators stay in registers.
 
-/// Σ of the eight int32 lanes (exact).
-QK_INLINE int32_t hsum_i32(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-    return _mm_cvtsi128_si32(_mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1)));
-}
-
 /// The eight int32 sums of eight lane vectors, in order: lane j = Σ of v[j]'s lanes.
 QK_INLINE __m256i sum_lanes_8(const __m256i v[8]) {
     const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
@@ -125,22 +118,33 @@ QK_INLINE void dot_32_group(int64_t n, const uint8_t *wb, int which, const uint8
     for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]);
 }
 
-QK_INLINE void dot_q4_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs,
-                                                                 int R, float *out, int64_t os) {
+/// Q4_K's eight 6-bit scales and mins, unpacked from their 12 bytes with word operations: bytes
+/// 0–3 hold scales 0–3 (low 6 bits) and the top bits of scales 4–7; bytes 4–7 likewise for the
+/// mins; bytes 8–11 the low nibbles of scales 4–7 and, above them, of mins 4–7.
+QK_INLINE void q4k_scales_mins(const uint8_t *s, uint64_t *scales, uint64_t *mins) {
+    uint32_t a, b, c;
+    memcpy(&a, s, 4);
+    memcpy(&b, s + 4, 4);
+    memcpy(&c, s + 8, 4);
+    const uint32_t six = 0x3F3F3F3F, four = 0x0F0F0F0F, two = 0x03030303;
+    const uint32_t scalesHigh = (c & four) | (((a >> 6) & two) << 4);
+    const uint32_t minsHigh = ((c >> 4) & four) | (((b >> 6) & two) << 4);
+    *scales = (uint64_t)(a & six) | ((uint64_t)scalesHigh << 32);
+    *mins = (uint64_t)(b & six) | ((uint64_t)minsHigh << 32);
+}
+
+QK_INLINE void dot_q4_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs, int R, float *out, int64_t os) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     __m256 acc[8];
-    float mins[8];
-    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps(), mins[t] = 0;
+    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / 256; b++, wb += 144, xb += QK_Q8_K_BYTES) {
-        // Sub-block scales as int16 pairs per chunk; mins repeated twice to meet the 16 sums of 16.
-        int16_t sc[8], mn[16];
-        for (int j = 0; j < 8; j++) {
-            int s, m;
-            q4k_scale_min(wb + 4, j, &s, &m);
-            sc[j] = (int16_t)s;
-            mn[2 * j] = mn[2 * j + 1] = (int16_t)m;
-        }
-        const __m256i mins16 = _mm256_loadu_si256((const __m256i *)mn);
+        uint64_t scales8, mins8;
+        q4k_scales_mins(wb + 4, &scales8, &mins8);
+        int16_t sc[8];
+        _mm_storeu_si128((__m128i *)sc, _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)scales8)));
+        // Each min twice, to meet the 16 activation sums of 16 (two per 32-weight sub-block).
+        const __m128i m = _mm_cvtsi64_si128((long long)mins8);
+        const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m, m));
         __m256i lanes[8];
         for (int t = 0; t < R; t++) lanes[t] = _mm256_setzero_si256();
         for (int c = 0; c < 4; c++) {
@@ -158,24 +162,25 @@ QK_INLINE void dot_q4_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, i
         for (int t = 0; t < R; t++) {
             const uint8_t *xt = xb + t * xs;
             const float yd = float_at(xt);
-            const __m256i bsums = _mm256_loadu_si256((const __m256i *)(xt + 260));
-            const int32_t msum = hsum_i32(_mm256_madd_epi16(bsums, mins16));
+            const __m256i minLanes = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(xt + 260)), mins16);
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(yd * dw), _mm256_cvtepi32_ps(lanes[t]), acc[t]);
-            mins[t] += (yd * dmin) * (float)msum;
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(-(yd * dmin)), _mm256_cvtepi32_ps(minLanes), acc[t]);
         }
     }
-    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]) - mins[t];
+    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]);
 }
 
-QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs,
-                                                                 int R, float *out, int64_t os) {
+QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs, int R, float *out, int64_t os) {
     const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(0x03);
+    // Picks int16 0 of each 32-bit pair in the low 128 bits and int16 1 in the high ones.
+    const __m256i pairSplit = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
+                                               2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
     __m256 acc[8];
-    float mins[8];
-    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps(), mins[t] = 0;
+    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
     for (int64_t b = 0; b < n / 256; b++, wb += 210, xb += QK_Q8_K_BYTES) {
-        const int8_t *sc = (const int8_t *)(wb + 192);
-        const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+        const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wb + 192)));
+        int16_t sc[16];
+        _mm256_storeu_si256((__m256i *)sc, scales16);
         __m256i lanes[8];
         for (int t = 0; t < R; t++) lanes[t] = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
@@ -189,7 +194,10 @@ QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, i
                 _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(c, 4), low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), low2), 4)),
             };
             for (int j = 0; j < 4; j++) {
-                const __m256i s = _mm256_set_m128i(_mm_set1_epi16(sc[8 * h + 2 * j + 1]), _mm_set1_epi16(sc[8 * h + 2 * j]));
+                // Scale 8h+2j on the first 16 weights, 8h+2j+1 on the next 16.
+                int32_t pair;
+                memcpy(&pair, sc + 8 * h + 2 * j, 4);
+                const __m256i s = _mm256_shuffle_epi8(_mm256_set1_epi32(pair), pairSplit);
                 for (int t = 0; t < R; t++) {
                     const int8_t *q8 = (const int8_t *)(xb + t * xs + 4);
                     const __m256i p = _mm256_maddubs_epi16(q[j], _mm256_loadu_si256((const __m256i *)(q8 + 128 * h + 32 * j)));
@@ -201,13 +209,13 @@ QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, i
         for (int t = 0; t < R; t++) {
             const uint8_t *xt = xb + t * xs;
             const float d = dw * float_at(xt);
-            const __m256i bsums = _mm256_loadu_si256((const __m256i *)(xt + 260));
-            const int32_t corr = hsum_i32(_mm256_madd_epi16(bsums, scales16));
+            // Σ(q−32)·x = Σq·x − 32·Σx; lane l holds 32 · (sc[2l]·Σx_2l + sc[2l+1]·Σx_2l+1).
+            const __m256i offsets = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(xt + 260)), scales16), 5);
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(lanes[t]), acc[t]);
-            mins[t] += d * (float)(32 * corr); // Σ(q−32)·x = Σq·x − 32·Σx
+            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(-d), _mm256_cvtepi32_ps(offsets), acc[t]);
         }
     }
-    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]) - mins[t];
+    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]);
 }
 
 /// Runs GROUP over the rows WIDE at a time (8 or 4), then the remainder, each call with a literal

@@ -3,7 +3,7 @@
 # in release mode and runs `specgrpo` with the given arguments. With no arguments it runs the GRPO
 # math pipeline at a size that finishes in about a quarter of an hour on a 2-core machine: the
 # 0.5B model as the policy with n-gram speculation of one token (the 1.5B is about three times
-# slower on CPU, and each drafted position costs the CPU engine nearly a whole row of compute),
+# slower on CPU, where a drafted position costs a good part of a target pass),
 # a baseline evaluation on 16 fixed test problems, two epochs of GRPO with the curriculum on 4
 # training problems, cluster reports, the final evaluation and the checkpoints in runs/main.
 set -euo pipefail

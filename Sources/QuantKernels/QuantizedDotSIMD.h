@@ -10,6 +10,7 @@
 #include "QuantKernelsInternal.h"
 
 #include <immintrin.h>
+#include <math.h>
 
 #define QK_INLINE static inline __attribute__((always_inline))
 
@@ -38,6 +39,13 @@ QK_INLINE __m256i nibbles_16(const uint8_t *p) {
 // unpacked once and applied to every row; each row keeps its own accumulators and sees exactly the
 // operations of a one-row call, so results do not depend on R. The callers below fix R to a
 // literal, so the per-row loops unroll and the accumulators stay in registers.
+
+/// Σ of the eight int32 lanes (exact).
+QK_INLINE int32_t hsum_i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    return _mm_cvtsi128_si32(_mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1)));
+}
 
 /// The eight int32 sums of eight lane vectors, in order: lane j = Σ of v[j]'s lanes.
 QK_INLINE __m256i sum_lanes_8(const __m256i v[8]) {
@@ -136,7 +144,8 @@ QK_INLINE void q4k_scales_mins(const uint8_t *s, uint64_t *scales, uint64_t *min
 QK_INLINE void dot_q4_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs, int R, float *out, int64_t os) {
     const __m256i low4 = _mm256_set1_epi8(0x0F);
     __m256 acc[8];
-    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
+    float mins[8];
+    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps(), mins[t] = 0;
     for (int64_t b = 0; b < n / 256; b++, wb += 144, xb += QK_Q8_K_BYTES) {
         uint64_t scales8, mins8;
         q4k_scales_mins(wb + 4, &scales8, &mins8);
@@ -162,12 +171,12 @@ QK_INLINE void dot_q4_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, i
         for (int t = 0; t < R; t++) {
             const uint8_t *xt = xb + t * xs;
             const float yd = float_at(xt);
-            const __m256i minLanes = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(xt + 260)), mins16);
+            const int32_t msum = hsum_i32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(xt + 260)), mins16));
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(yd * dw), _mm256_cvtepi32_ps(lanes[t]), acc[t]);
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(-(yd * dmin)), _mm256_cvtepi32_ps(minLanes), acc[t]);
+            mins[t] = fmaf(yd * dmin, (float)msum, mins[t]);
         }
     }
-    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]);
+    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]) - mins[t];
 }
 
 QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs, int R, float *out, int64_t os) {
@@ -176,7 +185,8 @@ QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, i
     const __m256i pairSplit = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
                                                2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
     __m256 acc[8];
-    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
+    float mins[8];
+    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps(), mins[t] = 0;
     for (int64_t b = 0; b < n / 256; b++, wb += 210, xb += QK_Q8_K_BYTES) {
         const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wb + 192)));
         int16_t sc[16];
@@ -209,13 +219,12 @@ QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, i
         for (int t = 0; t < R; t++) {
             const uint8_t *xt = xb + t * xs;
             const float d = dw * float_at(xt);
-            // Σ(q−32)·x = Σq·x − 32·Σx; lane l holds 32 · (sc[2l]·Σx_2l + sc[2l+1]·Σx_2l+1).
-            const __m256i offsets = _mm256_slli_epi32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(xt + 260)), scales16), 5);
+            const int32_t corr = hsum_i32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(xt + 260)), scales16));
             acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(lanes[t]), acc[t]);
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(-d), _mm256_cvtepi32_ps(offsets), acc[t]);
+            mins[t] = fmaf(d, (float)(32 * corr), mins[t]); // Σ(q−32)·x = Σq·x − 32·Σx
         }
     }
-    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]);
+    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]) - mins[t];
 }
 
 /// Runs GROUP over the rows WIDE at a time (8 or 4), then the remainder, each call with a literal

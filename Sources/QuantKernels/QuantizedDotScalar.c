@@ -62,13 +62,13 @@ float qk_dot_q4_0_scalar(int64_t n, const void *w, const void *x) { return dot_3
 
 float qk_dot_q4_K_scalar(int64_t n, const void *w, const void *x) {
     const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
-    float acc[8] = {0};
+    float acc[8] = {0}, mins = 0;
     for (int64_t b = 0; b < n / 256; b++, wb += 144, xb += QK_Q8_K_BYTES) {
         const float yd = float_at(xb);
         const int8_t *q8 = (const int8_t *)(xb + 4);
         int16_t bsums[16];
         memcpy(bsums, xb + 260, sizeof bsums);
-        int32_t lanes[8] = {0}, mins[8];
+        int32_t lanes[8] = {0}, msum = 0;
         for (int c = 0; c < 4; c++) {
             int s0, m0, s1, m1;
             q4k_scale_min(wb + 4, 2 * c, &s0, &m0);
@@ -80,14 +80,12 @@ float qk_dot_q4_K_scalar(int64_t n, const void *w, const void *x) {
             }
             chunk_lanes(lanes, lo, q8 + 64 * c, s0);
             chunk_lanes(lanes, hi, q8 + 64 * c + 32, s1);
-            // Lane j of the mins: sub-block j's min times the sum of its 32 activations.
-            mins[2 * c] = m0 * (bsums[4 * c] + bsums[4 * c + 1]);
-            mins[2 * c + 1] = m1 * (bsums[4 * c + 2] + bsums[4 * c + 3]);
+            msum += m0 * (bsums[4 * c] + bsums[4 * c + 1]) + m1 * (bsums[4 * c + 2] + bsums[4 * c + 3]);
         }
         accumulate(acc, yd * half_at(wb), lanes);
-        accumulate(acc, -(yd * half_at(wb + 2)), mins);
+        mins = fmaf(yd * half_at(wb + 2), (float)msum, mins);
     }
-    return lanes_sum(acc);
+    return lanes_sum(acc) - mins;
 }
 
 /// Q6_K codes (unsigned, 0..63) of chunk j (0..3) of half h, 32 weights.
@@ -102,13 +100,13 @@ static inline void q6k_chunk(uint8_t q[32], const uint8_t *blk, int h, int j) {
 
 float qk_dot_q6_K_scalar(int64_t n, const void *w, const void *x) {
     const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
-    float acc[8] = {0};
+    float acc[8] = {0}, mins = 0;
     for (int64_t b = 0; b < n / 256; b++, wb += 210, xb += QK_Q8_K_BYTES) {
         const float d = half_at(wb + 208) * float_at(xb);
         const int8_t *q8 = (const int8_t *)(xb + 4), *sc = (const int8_t *)(wb + 192);
         int16_t bsums[16];
         memcpy(bsums, xb + 260, sizeof bsums);
-        int32_t lanes[8] = {0}, offsets[8];
+        int32_t lanes[8] = {0}, corr = 0;
         for (int h = 0; h < 2; h++) {
             for (int j = 0; j < 4; j++) {
                 uint8_t q[32];
@@ -122,10 +120,9 @@ float qk_dot_q6_K_scalar(int64_t n, const void *w, const void *x) {
                 }
             }
         }
-        // Σ(q−32)·x = Σq·x − 32·Σx; lane l takes the offset of sub-blocks 2l and 2l+1.
-        for (int l = 0; l < 8; l++) offsets[l] = 32 * (sc[2 * l] * bsums[2 * l] + sc[2 * l + 1] * bsums[2 * l + 1]);
+        for (int s = 0; s < 16; s++) corr += sc[s] * bsums[s];
         accumulate(acc, d, lanes);
-        accumulate(acc, -d, offsets);
+        mins = fmaf(d, (float)(32 * corr), mins); // Σ(q−32)·x = Σq·x − 32·Σx
     }
-    return lanes_sum(acc);
+    return lanes_sum(acc) - mins;
 }

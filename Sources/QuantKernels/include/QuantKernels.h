@@ -35,10 +35,10 @@ void qk_quantize_q8_K(const float *x, void *y, int64_t k);
 /// acc[b mod 8] += (d_w,b · d_x,b) · s_b with one fused multiply-add per block, then add the eight
 /// accumulators in a fixed tree. The K-quants keep eight int32 lanes per 256-weight block (lane l:
 /// the products of elements 4l..4l+3 of every 32-weight chunk, times its sub-block scale) and
-/// eight lanes of their offset terms (Q4_K: sub-block l's min times its activation sum; Q6_K: 32
-/// times the scaled activation sums of sub-blocks 2l and 2l+1), and per block accumulate
-/// acc[l] += d · lane_l, then acc[l] += −d' · offset_l; the eight accumulators are added in the
-/// same tree. Every implementation follows that order exactly.
+/// accumulate acc[l] += d · lane_l, and beside them one float of offsets (Q4_K: Σ min · activation
+/// sum; Q6_K: 32 · Σ scale · activation sum, both exact integers) as m += d' · offset; the result
+/// is the eight accumulators summed in the same tree, minus m. Every implementation follows that
+/// order exactly (it is the order the numerics tests against llama.cpp were calibrated on).
 float qk_dot_q8_0(int64_t n, const void *w, const void *x_q8_0);
 float qk_dot_q5_0(int64_t n, const void *w, const void *x_q8_0);
 float qk_dot_q4_0(int64_t n, const void *w, const void *x_q8_0);

@@ -63,26 +63,48 @@ public enum Matmul {
 
         let (xq0, xqK) = (q8_0, q8K)
         let starts = ws.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
+        // The matrices without their owners (`ws` keeps those alive), so the row loop retains nothing.
+        let parts = ws.indices.map { Part(data: ws[$0].data, type: ws[$0].type, rows: ws[$0].rows, rowBytes: ws[$0].rowBytes,
+                                          kernel: kernels[$0], out: outs[$0]) }
+        defer { withExtendedLifetime(ws) {} }
         Parallel.forEach(count: starts.last!, minChunk: 16) { rows in
             var i = 0
             var scratch: UnsafeMutablePointer<Float>?
             defer { scratch?.deallocate() }
             for global in rows {
                 while global >= starts[i + 1] { i += 1 }
-                let w = ws[i], out = outs[i], m = w.rows, r = global - starts[i]
-                if let kernel = kernels[i] {
-                    kernel.dot(k, w.row(r), kernel.usesQ8K ? xqK! : xq0!, rowBytes: kernel.activationBytes(k), rows: n, out + r, outStride: m)
-                } else if w.type == .f32 {
-                    let row = w.data.assumingMemoryBound(to: Float.self) + r * k
-                    for t in 0..<n { out[t * m + r] = Vector.dot(row, x + t * k, k) }
+                let p = parts[i], m = p.rows, r = global - starts[i], row = p.data + r * p.rowBytes
+                if let kernel = p.kernel {
+                    kernel.dot(k, row, kernel.usesQ8K ? xqK! : xq0!, rowBytes: kernel.activationBytes(k), rows: n, p.out + r, outStride: m)
+                    continue
+                }
+                let weights: UnsafePointer<Float>
+                if p.type == .f32 {
+                    weights = row.assumingMemoryBound(to: Float.self)
                 } else {
                     // Other formats: dequantize the weight row once into a per-worker scratch row.
                     if scratch == nil { scratch = .allocate(capacity: k) }
-                    w.dequantizeRow(r, into: scratch!)
-                    for t in 0..<n { out[t * m + r] = Vector.dot(scratch!, x + t * k, k) }
+                    RowDequantizer.row(scratch!, row, type: p.type, count: k)
+                    weights = UnsafePointer(scratch!)
                 }
+                var t = 0
+                while t + 2 <= n {
+                    (p.out[t * m + r], p.out[(t + 1) * m + r]) = Vector.dot2(weights, x + t * k, x + (t + 1) * k, k)
+                    t += 2
+                }
+                if t < n { p.out[t * m + r] = Vector.dot(weights, x + t * k, k) }
             }
         }
+    }
+
+    /// One matrix of a fused product, as the row loop reads it.
+    private struct Part {
+        let data: UnsafeRawPointer
+        let type: TensorType
+        let rows: Int
+        let rowBytes: Int
+        let kernel: IntegerKernel?
+        let out: UnsafeMutablePointer<Float>
     }
 }
 

@@ -35,11 +35,6 @@ QK_INLINE __m256i nibbles_16(const uint8_t *p) {
     return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
-// Row-group kernels: one weight row against R ≤ 4 activation rows. The weights of each block are
-// unpacked once and applied to every row; each row keeps its own accumulators and sees exactly the
-// operations of a one-row call, so results do not depend on R. The callers below fix R to a
-// literal, so the per-row loops unroll and the accumulators stay in registers.
-
 /// Σ of the eight int32 lanes (exact).
 QK_INLINE int32_t hsum_i32(__m256i v) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));

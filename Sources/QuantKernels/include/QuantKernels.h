@@ -5,8 +5,8 @@
 // (Q8_0 for 32-weight formats, Q8_K for 256-weight K-quants); a dot product is then exact integer
 // arithmetic per block followed by one float multiply-add per block.
 //
-// Every kernel has a portable scalar twin (qk_*_scalar) with the same per-block float operations in
-// the same order; on AVX2 the two give bit-identical results, which the tests check.
+// Every kernel has a portable scalar twin (qk_*_scalar) with the same float operations in the same
+// order; the AVX2 and AVX-512 VNNI variants give its bits exactly, which the tests check.
 #ifndef QUANT_KERNELS_H
 #define QUANT_KERNELS_H
 

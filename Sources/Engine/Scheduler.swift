@@ -155,7 +155,6 @@ extension LLMEngine {
         for w in work {
             switch w {
             case let .prefill(r, seqs, item):
-                prefixCache?.register(r.promptTokens, sequence: seqs[0].kv!)
                 guard let item, let logits else { continue }
                 let s0 = seqs[0]
                 for s in r.sequences.dropFirst() {

@@ -9,8 +9,9 @@ import QuantKernels
 /// then take exact integer dot products per block (`QuantKernels`). Other formats dequantize each
 /// weight row into a per-worker scratch row and take fp32 dot products.
 ///
-/// Work is split over output rows; each worker reads a weight row once, unpacks each block once
-/// and applies it to all N activation rows. Every output element is computed by the same function
+/// Work is split over output rows (over eight-row panels for Q8_0, Q5_0 and Q4_0, see
+/// `WeightPanels`); each worker reads its weights once and applies each block to all N activation
+/// rows. Every output element is computed by the same function
 /// from the same inputs, whatever N is and whichever worker ran it: batching and speculative
 /// verification therefore give bit-identical results to one token at a time.
 public enum Matmul {
@@ -47,7 +48,7 @@ public enum Matmul {
         precondition(outs.count == ws.count && !ws.isEmpty)
         let k = ws[0].cols
         precondition(ws.allSatisfy { $0.cols == k }, "fused products need the same input width")
-        let kernels = ws.map { activations == .int8 ? IntegerKernel($0.type) : nil }
+        let kernels = ws.map { activations == .int8 ? IntegerKernel($0) : nil }
 
         // Quantized activations, once per format in use: (N, rowBytes) each.
         var q8_0: UnsafeMutableRawPointer?, q8K: UnsafeMutableRawPointer?
@@ -62,42 +63,51 @@ public enum Matmul {
         }
 
         let (xq0, xqK) = (q8_0, q8K)
-        let starts = ws.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
-        // The matrices without their owners (`ws` keeps those alive), so the row loop retains nothing.
+        // The matrices without their owners (`ws` keeps those alive), so the loop retains nothing.
+        // Work comes in units: a panel of eight rows for the panel kernels, one row otherwise.
         let parts = ws.indices.map { Part(data: ws[$0].data, type: ws[$0].type, rows: ws[$0].rows, rowBytes: ws[$0].rowBytes,
                                           kernel: kernels[$0], out: outs[$0]) }
+        let starts = parts.reduce(into: [0]) { $0.append($0.last! + $1.units) }
         defer { withExtendedLifetime(ws) {} }
-        Parallel.forEach(count: starts.last!, minChunk: 16) { rows in
+        Parallel.forEach(count: starts.last!, minChunk: 4) { units in
             var i = 0
             var scratch: UnsafeMutablePointer<Float>?
             defer { scratch?.deallocate() }
-            for global in rows {
+            for global in units {
                 while global >= starts[i + 1] { i += 1 }
-                let p = parts[i], m = p.rows, r = global - starts[i], row = p.data + r * p.rowBytes
-                if let kernel = p.kernel {
-                    kernel.dot(k, row, kernel.usesQ8K ? xqK! : xq0!, rowBytes: kernel.activationBytes(k), rows: n, p.out + r, outStride: m)
-                    continue
+                let p = parts[i], m = p.rows, u = global - starts[i]
+                switch p.kernel {
+                case .panels(let panels):
+                    let first = u * Int(QK_PANEL_ROWS)
+                    qk_panel_dot_rows(panels.codeBits, Int64(k), panels.panel(u), xq0!, Int64(IntegerKernel.q8_0Bytes(k)), Int64(n),
+                                      p.out + first, Int64(m), Int32(min(Int(QK_PANEL_ROWS), m - first)))
+                case .q4_K:
+                    qk_dot_q4_K_rows(Int64(k), p.data + u * p.rowBytes, xqK!, Int64(IntegerKernel.q8KBytes(k)), Int64(n), p.out + u, Int64(m))
+                case .q6_K:
+                    qk_dot_q6_K_rows(Int64(k), p.data + u * p.rowBytes, xqK!, Int64(IntegerKernel.q8KBytes(k)), Int64(n), p.out + u, Int64(m))
+                case nil:
+                    let row = p.data + u * p.rowBytes
+                    let weights: UnsafePointer<Float>
+                    if p.type == .f32 {
+                        weights = row.assumingMemoryBound(to: Float.self)
+                    } else {
+                        // Other formats: dequantize the weight row once into a per-worker scratch row.
+                        if scratch == nil { scratch = .allocate(capacity: k) }
+                        RowDequantizer.row(scratch!, row, type: p.type, count: k)
+                        weights = UnsafePointer(scratch!)
+                    }
+                    var t = 0
+                    while t + 2 <= n {
+                        (p.out[t * m + u], p.out[(t + 1) * m + u]) = Vector.dot2(weights, x + t * k, x + (t + 1) * k, k)
+                        t += 2
+                    }
+                    if t < n { p.out[t * m + u] = Vector.dot(weights, x + t * k, k) }
                 }
-                let weights: UnsafePointer<Float>
-                if p.type == .f32 {
-                    weights = row.assumingMemoryBound(to: Float.self)
-                } else {
-                    // Other formats: dequantize the weight row once into a per-worker scratch row.
-                    if scratch == nil { scratch = .allocate(capacity: k) }
-                    RowDequantizer.row(scratch!, row, type: p.type, count: k)
-                    weights = UnsafePointer(scratch!)
-                }
-                var t = 0
-                while t + 2 <= n {
-                    (p.out[t * m + r], p.out[(t + 1) * m + r]) = Vector.dot2(weights, x + t * k, x + (t + 1) * k, k)
-                    t += 2
-                }
-                if t < n { p.out[t * m + r] = Vector.dot(weights, x + t * k, k) }
             }
         }
     }
 
-    /// One matrix of a fused product, as the row loop reads it.
+    /// One matrix of a fused product, as the loop reads it.
     private struct Part {
         let data: UnsafeRawPointer
         let type: TensorType
@@ -105,47 +115,46 @@ public enum Matmul {
         let rowBytes: Int
         let kernel: IntegerKernel?
         let out: UnsafeMutablePointer<Float>
+
+        /// Panels for the panel kernels, rows otherwise.
+        var units: Int {
+            if case .panels(let panels) = kernel { return panels.count }
+            return rows
+        }
     }
 }
 
-/// The integer kernel for a weight format and the activation quantization it pairs with.
+/// The integer kernel for a weight matrix and the activation quantization it pairs with.
 enum IntegerKernel {
-    case q8_0, q5_0, q4_0, q4_K, q6_K
+    /// Q8_0, Q5_0, Q4_0 through their eight-row panels, with 32-value Q8_0 activation blocks.
+    case panels(WeightPanels)
+    /// K-quants, one weight row at a time, with 256-value Q8_K activation blocks.
+    case q4_K, q6_K
 
-    init?(_ type: TensorType) {
-        switch type {
-        case .q8_0: self = .q8_0
-        case .q5_0: self = .q5_0
-        case .q4_0: self = .q4_0
+    init?(_ w: WeightMatrix) {
+        if let panels = w.panels {
+            self = .panels(panels)
+            return
+        }
+        switch w.type {
         case .q4_K: self = .q4_K
         case .q6_K: self = .q6_K
         default: return nil
         }
     }
 
-    /// K-quants pair with 256-value Q8_K activation blocks, the others with 32-value Q8_0 blocks.
-    var usesQ8K: Bool { self == .q4_K || self == .q6_K }
-
-    /// Bytes of one quantized activation row of `k` values.
-    func activationBytes(_ k: Int) -> Int {
-        usesQ8K ? k / 256 * Int(QK_Q8_K_BYTES) : k / 32 * Int(QK_Q8_0_BYTES)
+    var usesQ8K: Bool {
+        if case .panels = self { return false }
+        return true
     }
+
+    /// Bytes of one quantized activation row of `k` values, in each activation format.
+    static func q8_0Bytes(_ k: Int) -> Int { k / 32 * Int(QK_Q8_0_BYTES) }
+    static func q8KBytes(_ k: Int) -> Int { k / 256 * Int(QK_Q8_K_BYTES) }
+
+    func activationBytes(_ k: Int) -> Int { usesQ8K ? Self.q8KBytes(k) : Self.q8_0Bytes(k) }
 
     func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
         if usesQ8K { qk_quantize_q8_K(x, y, Int64(k)) } else { qk_quantize_q8_0(x, y, Int64(k)) }
-    }
-
-    /// out[t · outStride] = Σ w·x_t for the `rows` quantized activation rows x_t, `rowBytes` apart.
-    @inline(__always)
-    func dot(_ k: Int, _ w: UnsafeRawPointer, _ x: UnsafeRawPointer, rowBytes: Int, rows: Int,
-             _ out: UnsafeMutablePointer<Float>, outStride: Int) {
-        let (k, xs, n, os) = (Int64(k), Int64(rowBytes), Int64(rows), Int64(outStride))
-        switch self {
-        case .q8_0: qk_dot_q8_0_rows(k, w, x, xs, n, out, os)
-        case .q5_0: qk_dot_q5_0_rows(k, w, x, xs, n, out, os)
-        case .q4_0: qk_dot_q4_0_rows(k, w, x, xs, n, out, os)
-        case .q4_K: qk_dot_q4_K_rows(k, w, x, xs, n, out, os)
-        case .q6_K: qk_dot_q6_K_rows(k, w, x, xs, n, out, os)
-        }
     }
 }

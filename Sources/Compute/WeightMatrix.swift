@@ -8,6 +8,7 @@ public struct WeightMatrix: @unchecked Sendable {
     public let data: UnsafeRawPointer
     /// Keeps the storage behind `data` alive.
     public let owner: AnyObject?
+    private let lazyPanels: LazyPanels?
 
     public init(type: TensorType, rows: Int, cols: Int, data: UnsafeRawPointer, owner: AnyObject?) {
         precondition(cols % type.blockLength == 0, "\(type) rows need a multiple of \(type.blockLength) columns, got \(cols)")
@@ -16,7 +17,12 @@ public struct WeightMatrix: @unchecked Sendable {
         self.cols = cols
         self.data = data
         self.owner = owner
+        lazyPanels = LazyPanels(type: type, rows: rows, cols: cols, data: data, owner: owner)
     }
+
+    /// The rows repacked for the integer kernels (Q8_0, Q5_0, Q4_0), packed at the first use;
+    /// nil for other formats.
+    public var panels: WeightPanels? { lazyPanels?.panels }
 
     public var rowBytes: Int { type.byteCount(elements: cols) }
     public var byteCount: Int { rows * rowBytes }

@@ -39,4 +39,12 @@ static inline void q4k_scale_min(const uint8_t *s, int j, int *scale, int *min) 
 /// Bytes of one block of the 32-weight formats, by code width (8, 5 or 4).
 static inline int block_bytes_32(int which) { return which == 8 ? 34 : which == 5 ? 22 : 18; }
 
+/// Bytes of the codes of one block (32 columns of eight rows) of a weight panel, by code width:
+/// bytes for 8-bit codes; for 5 and 4 bits, the low nibbles of code vectors c and c + 4 (c < 4)
+/// share 32 bytes, and for 5 bits 32 more bytes hold the fifth bits, bit c of byte i from vector c.
+static inline int panel_code_bytes(int bits) { return bits == 8 ? 256 : bits == 5 ? 160 : 128; }
+
+/// Bytes of one panel block: its codes, then the eight rows' fp16 scales.
+static inline int panel_block_bytes(int bits) { return panel_code_bytes(bits) + 16; }
+
 #endif

@@ -6,9 +6,6 @@
 #define QK_ROWS_DECL(name)                                                                                       \
     void name##_avx2(int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t);                  \
     void name##_vnni(int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t);
-QK_ROWS_DECL(qk_dot_q8_0_rows)
-QK_ROWS_DECL(qk_dot_q5_0_rows)
-QK_ROWS_DECL(qk_dot_q4_0_rows)
 QK_ROWS_DECL(qk_dot_q4_K_rows)
 QK_ROWS_DECL(qk_dot_q6_K_rows)
 
@@ -37,12 +34,16 @@ static inline int vnni(void) {
                               int64_t out_stride) {                                                              \
         if (vnni()) qk_dot_##name##_rows_vnni(n, w, x, x_stride, rows, out, out_stride);                         \
         else qk_dot_##name##_rows_avx2(n, w, x, x_stride, rows, out, out_stride);                                \
-    }                                                                                                            \
-    float qk_dot_##name(int64_t n, const void *w, const void *x) {                                               \
-        float r;                                                                                                 \
-        qk_dot_##name##_rows(n, w, x, 0, 1, &r, 0);                                                              \
-        return r;                                                                                                \
     }
+
+void qk_panel_dot_rows_avx2(int, int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t, int);
+void qk_panel_dot_rows_vnni(int, int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t, int);
+
+void qk_panel_dot_rows(int code_bits, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
+                       float *out, int64_t out_stride, int valid) {
+    if (vnni()) qk_panel_dot_rows_vnni(code_bits, n, panel, x, x_stride, rows, out, out_stride, valid);
+    else qk_panel_dot_rows_avx2(code_bits, n, panel, x, x_stride, rows, out, out_stride, valid);
+}
 #else
 int qk_set_vnni(int enabled) { (void)enabled; return 0; }
 
@@ -50,12 +51,13 @@ int qk_set_vnni(int enabled) { (void)enabled; return 0; }
     void qk_dot_##name##_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, \
                               int64_t out_stride) {                                                              \
         for (int64_t t = 0; t < rows; t++) out[t * out_stride] = qk_dot_##name##_scalar(n, w, (const uint8_t *)x + t * x_stride); \
-    }                                                                                                            \
-    float qk_dot_##name(int64_t n, const void *w, const void *x) { return qk_dot_##name##_scalar(n, w, x); }
+    }
+
+void qk_panel_dot_rows(int code_bits, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
+                       float *out, int64_t out_stride, int valid) {
+    qk_panel_dot_rows_scalar(code_bits, n, panel, x, x_stride, rows, out, out_stride, valid);
+}
 #endif
 
-QK_DISPATCH(q8_0)
-QK_DISPATCH(q5_0)
-QK_DISPATCH(q4_0)
 QK_DISPATCH(q4_K)
 QK_DISPATCH(q6_K)

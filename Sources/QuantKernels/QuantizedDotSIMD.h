@@ -20,21 +20,6 @@ QK_INLINE float hsum(__m256 v) {
     return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
 }
 
-/// Bit j of the 32-bit mask becomes 0x10 in byte j.
-QK_INLINE __m256i high_bits_32(uint32_t mask) {
-    const __m256i bytes = _mm256_shuffle_epi8(_mm256_set1_epi32((int)mask),
-        _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0));
-    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
-    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(bytes, bit), bit), _mm256_set1_epi8(0x10));
-}
-
-/// Nibbles of 16 bytes as 32 bytes: low nibbles first, then high nibbles.
-QK_INLINE __m256i nibbles_16(const uint8_t *p) {
-    const __m128i v = _mm_loadu_si128((const __m128i *)p);
-    const __m256i both = _mm256_set_m128i(_mm_srli_epi16(v, 4), v);
-    return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
-}
-
 /// Σ of the eight int32 lanes (exact).
 QK_INLINE int32_t hsum_i32(__m256i v) {
     __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
@@ -42,83 +27,88 @@ QK_INLINE int32_t hsum_i32(__m256i v) {
     return _mm_cvtsi128_si32(_mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1)));
 }
 
-/// The eight int32 sums of eight lane vectors, in order: lane j = Σ of v[j]'s lanes.
-QK_INLINE __m256i sum_lanes_8(const __m256i v[8]) {
-    const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
-    const __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
-    // a holds the low-half sums of v0..v3 in its low 128 bits and their high-half sums above; b likewise.
-    return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
-}
-
-/// Codes of one 32-weight block as the kernel multiplies them: unsigned u = q + offset for Q5_0
-/// and Q4_0 (their raw codes) and, with VNNI, Q8_0 (offset 128); signed q for Q8_0 on AVX2, where
-/// vpmaddubsw could saturate on u up to 255.
-QK_INLINE __m256i codes_32_simd(const uint8_t *blk, int which) {
-    if (which == 8) {
-        const __m256i q = _mm256_loadu_si256((const __m256i *)(blk + 2));
-        return QK_VNNI ? _mm256_xor_si256(q, _mm256_set1_epi8((char)0x80)) : q;
-    }
-    if (which == 5) {
-        uint32_t qh;
-        memcpy(&qh, blk + 2, 4);
-        return _mm256_or_si256(nibbles_16(blk + 6), high_bits_32(qh));
-    }
-    return nibbles_16(blk + 2);
-}
-
-/// Eight int32 lanes of Σ over 4 products of codes (as codes_32_simd) and activation codes.
-QK_INLINE __m256i lanes_32(__m256i u, const int8_t *x, int which) {
-    const __m256i v = _mm256_loadu_si256((const __m256i *)x);
+/// Σ over four products per lane of u (unsigned codes) and v (signed activation codes), added to s.
+/// Without VNNI, vpmaddubsw would saturate on 8-bit codes (u up to 255), so those are turned back
+/// into signed q = u − 128 and multiplied as |q| · (v with q's sign) (activation codes are ≥ −127).
+QK_INLINE __m256i dot4_add(__m256i s, __m256i u, __m256i v, int bits) {
 #if QK_VNNI
-    (void)which;
-    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, v);
+    (void)bits;
+    return _mm256_dpbusd_epi32(s, u, v);
 #else
-    if (which == 8) return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(u, u), _mm256_sign_epi8(v, u)), _mm256_set1_epi16(1));
-    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, v), _mm256_set1_epi16(1));
+    if (bits == 8) {
+        const __m256i q = _mm256_xor_si256(u, _mm256_set1_epi8((char)0x80));
+        return _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(v, q)), _mm256_set1_epi16(1)));
+    }
+    return _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_maddubs_epi16(u, v), _mm256_set1_epi16(1)));
 #endif
 }
 
-/// log2 of the code offset to take back out (Σ(q + o)·x − o·Σx), or −1 when the codes are signed.
-QK_INLINE int offset_shift(int which) {
-    if (which == 8) return QK_VNNI ? 7 : -1;
-    return which == 5 ? 4 : 3;
-}
-
-/// Blocks g..g+m−1 (m ≤ 8) of one weight row against R activation rows.
-QK_INLINE void dot_32_step(const uint8_t *wb, int which, int64_t nb, int64_t g, int m,
-                           const uint8_t *xb, int64_t xs, int R, __m256 acc[]) {
-    const int bytes = block_bytes_32(which);
-    __m256i u[8];
-    float dws[8];
-    for (int j = 0; j < 8; j++) {
-        u[j] = j < m ? codes_32_simd(wb + (g + j) * bytes, which) : _mm256_setzero_si256();
-        dws[j] = j < m ? half_at(wb + (g + j) * bytes) : 0.f;
+/// The eight code vectors of one panel block (vector c: columns 4c..4c+3 of rows 0..7), unpacked
+/// from the layout of panel_block_bytes.
+QK_INLINE void panel_codes(const uint8_t *blk, int bits, __m256i u[8]) {
+    if (bits == 8) {
+        for (int c = 0; c < 8; c++) u[c] = _mm256_loadu_si256((const __m256i *)(blk + 32 * c));
+        return;
     }
-    const __m256 dw = _mm256_loadu_ps(dws);
-    const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    const int shift = offset_shift(which);
-    for (int t = 0; t < R; t++) {
-        const uint8_t *xt = xb + t * xs;
-        const float *xd = (const float *)xt + g;
-        const int32_t *xsum = (const int32_t *)xt + nb + g;
-        const int8_t *xq = (const int8_t *)xt + 8 * nb + 32 * g;
-        __m256i lanes[8];
-        for (int j = 0; j < 8; j++) lanes[j] = j < m ? lanes_32(u[j], xq + 32 * j, which) : _mm256_setzero_si256();
-        __m256i s = sum_lanes_8(lanes);
-        if (shift >= 0) s = _mm256_sub_epi32(s, _mm256_slli_epi32(m == 8 ? _mm256_loadu_si256((const __m256i *)xsum) : _mm256_maskload_epi32(xsum, keep), shift));
-        const __m256 dx = m == 8 ? _mm256_loadu_ps(xd) : _mm256_maskload_ps(xd, keep);
-        acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(s), acc[t]);
+    const __m256i low4 = _mm256_set1_epi8(0x0F);
+    for (int c = 0; c < 4; c++) {
+        const __m256i v = _mm256_loadu_si256((const __m256i *)(blk + 32 * c));
+        u[c] = _mm256_and_si256(v, low4);
+        u[c + 4] = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+    }
+    if (bits == 5) {
+        // Bit c of each byte moves to bit 4 (16-bit shifts by at most 4 keep it inside its byte).
+        const __m256i h = _mm256_loadu_si256((const __m256i *)(blk + 128)), bit4 = _mm256_set1_epi8(0x10);
+        u[0] = _mm256_or_si256(u[0], _mm256_and_si256(_mm256_slli_epi16(h, 4), bit4));
+        u[1] = _mm256_or_si256(u[1], _mm256_and_si256(_mm256_slli_epi16(h, 3), bit4));
+        u[2] = _mm256_or_si256(u[2], _mm256_and_si256(_mm256_slli_epi16(h, 2), bit4));
+        u[3] = _mm256_or_si256(u[3], _mm256_and_si256(_mm256_slli_epi16(h, 1), bit4));
+        u[4] = _mm256_or_si256(u[4], _mm256_and_si256(h, bit4));
+        u[5] = _mm256_or_si256(u[5], _mm256_and_si256(_mm256_srli_epi16(h, 1), bit4));
+        u[6] = _mm256_or_si256(u[6], _mm256_and_si256(_mm256_srli_epi16(h, 2), bit4));
+        u[7] = _mm256_or_si256(u[7], _mm256_and_si256(_mm256_srli_epi16(h, 3), bit4));
     }
 }
 
-QK_INLINE void dot_32_group(int64_t n, const uint8_t *wb, int which, const uint8_t *xb, int64_t xs, int R, float *out, int64_t os) {
+/// One panel (eight weight rows) against R activation rows. Per block, the eight code vectors
+/// (each four columns of all eight rows) are loaded once; each activation row broadcasts four of
+/// its codes at a time against them, so lane j sums row j's products with no reduction across
+/// lanes. A chains of integer sums per row keep the multiply-adds independent when R is small.
+QK_INLINE void panel_group(int64_t n, const uint8_t *panel, int bits, int valid, const uint8_t *xb, int64_t xs, int R,
+                           float *out, int64_t os) {
     const int64_t nb = n / 32;
+    const int block_bytes = panel_block_bytes(bits);
+    // The AVX2 form of 8-bit codes multiplies signed codes: no offset to take back out.
+    const int shift = (!QK_VNNI && bits == 8) ? -1 : bits - 1;
+    const int A = R == 1 ? 4 : R == 2 ? 2 : 1;
     __m256 acc[8];
     for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
-    int64_t g = 0;
-    for (; g + 8 <= nb; g += 8) dot_32_step(wb, which, nb, g, 8, xb, xs, R, acc);
-    if (g < nb) dot_32_step(wb, which, nb, g, (int)(nb - g), xb, xs, R, acc);
-    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]);
+    for (int64_t b = 0; b < nb; b++) {
+        __m256i u[8];
+        const uint8_t *blk = panel + b * block_bytes;
+        panel_codes(blk, bits, u);
+        const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + panel_code_bytes(bits))));
+        for (int t = 0; t < R; t++) {
+            const uint8_t *xt = xb + t * xs;
+            const uint8_t *xq = xt + 8 * nb + 32 * b;
+            __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+            for (int c = 0; c < 8; c++) {
+                int32_t four;
+                memcpy(&four, xq + 4 * c, 4);
+                s[c % A] = dot4_add(s[c % A], u[c], _mm256_set1_epi32(four), bits);
+            }
+            __m256i sum = s[0];
+            for (int a = 1; a < A; a++) sum = _mm256_add_epi32(sum, s[a]);
+            if (shift >= 0) sum = _mm256_sub_epi32(sum, _mm256_slli_epi32(_mm256_set1_epi32(((const int32_t *)xt)[nb + b]), shift));
+            const __m256 dx = _mm256_set1_ps(((const float *)xt)[b]);
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(sum), acc[t]);
+        }
+    }
+    const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (int t = 0; t < R; t++) {
+        if (valid == QK_PANEL_ROWS) _mm256_storeu_ps(out + t * os, acc[t]);
+        else _mm256_maskstore_ps(out + t * os, keep, acc[t]);
+    }
 }
 
 /// Q4_K's eight 6-bit scales and mins, unpacked from their 12 bytes with word operations: bytes
@@ -241,10 +231,6 @@ QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, i
         }                                                                                      \
     } while (0)
 
-QK_INLINE void dot_q8_0_group(int64_t n, const uint8_t *w, const uint8_t *x, int64_t xs, int R, float *o, int64_t os) { dot_32_group(n, w, 8, x, xs, R, o, os); }
-QK_INLINE void dot_q5_0_group(int64_t n, const uint8_t *w, const uint8_t *x, int64_t xs, int R, float *o, int64_t os) { dot_32_group(n, w, 5, x, xs, R, o, os); }
-QK_INLINE void dot_q4_0_group(int64_t n, const uint8_t *w, const uint8_t *x, int64_t xs, int R, float *o, int64_t os) { dot_32_group(n, w, 4, x, xs, R, o, os); }
-
 /// Row groups of eight where the variant has 32 vector registers, four otherwise.
 #define QK_WIDE (QK_VNNI ? 8 : 4)
 
@@ -254,8 +240,10 @@ QK_INLINE void dot_q4_0_group(int64_t n, const uint8_t *w, const uint8_t *x, int
         QK_ROW_GROUPS(dot_##name##_group, QK_WIDE, n, (const uint8_t *)w);                                       \
     }
 
-QK_DEFINE_ROWS(q8_0)
-QK_DEFINE_ROWS(q5_0)
-QK_DEFINE_ROWS(q4_0)
 QK_DEFINE_ROWS(q4_K)
 QK_DEFINE_ROWS(q6_K)
+
+void QK_FN(qk_panel_dot_rows)(int code_bits, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
+                              float *out, int64_t out_stride, int valid) {
+    QK_ROW_GROUPS(panel_group, QK_WIDE, n, (const uint8_t *)panel, code_bits, valid);
+}

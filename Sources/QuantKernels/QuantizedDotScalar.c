@@ -45,15 +45,15 @@ static float dot_32_scalar(int64_t n, const void *w, const void *x, int which) {
     const uint8_t *wb = (const uint8_t *)w;
     const float *xd = (const float *)x;
     const int8_t *xq = (const int8_t *)x + 8 * nb;
-    float acc[8] = {0};
+    float acc = 0;
     for (int64_t b = 0; b < nb; b++, wb += bytes) {
         int8_t q[32];
         codes_32(q, wb, which);
         int32_t s = 0;
         for (int i = 0; i < 32; i++) s += (int32_t)q[i] * xq[32 * b + i];
-        acc[b % 8] = fmaf(half_at(wb) * xd[b], (float)s, acc[b % 8]);
+        acc = fmaf(half_at(wb) * xd[b], (float)s, acc);
     }
-    return lanes_sum(acc);
+    return acc;
 }
 
 float qk_dot_q8_0_scalar(int64_t n, const void *w, const void *x) { return dot_32_scalar(n, w, x, 8); }

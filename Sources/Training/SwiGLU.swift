@@ -1,13 +1,11 @@
+import Compute
 import Foundation
 
 /// h = silu(a) ⊙ b with silu(z) = z σ(z), forward beside backward.
 enum SwiGLU {
     /// h (n) from gate pre-activation a (n) and up projection b (n).
     static func forward(_ h: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) {
-        for i in 0..<n {
-            let z = a[i]
-            h[i] = z / (1 + Foundation.exp(-z)) * b[i]
-        }
+        Kernels.swiGLU(h, gate: a, up: b, count: n)
     }
 
     /// Adds dL/da into da and dL/db into db from dh: da = dh · b · σ(a)(1 + a(1 − σ(a))), db = dh · silu(a).

@@ -177,7 +177,7 @@ public final class TransformerModel: @unchecked Sendable {
         Kernels.rmsNorm(s.xn, s.x, w.mlpNorm, rows: T, cols: C, eps: c.rmsNormEps)
         project([(s.gate, .gate), (s.up, .up)], s.xn, T, w)
         let (gate, up) = (s.gate, s.up)
-        Parallel.forEach(count: T * F, minChunk: 8192) { r in Kernels.swiGLU(gate + r.lowerBound, up + r.lowerBound, count: r.count) }
+        Parallel.forEach(count: T * F, minChunk: 8192) { r in Kernels.swiGLU(gate + r.lowerBound, gate: gate + r.lowerBound, up: up + r.lowerBound, count: r.count) }
         project([(s.xn, .down)], s.gate, T, w)
         Kernels.add(s.x, s.xn, count: T * C)
     }

@@ -35,7 +35,7 @@ static inline int nearest_int(float v) {
     return (bits & 0x007fffff) - 0x00400000;
 }
 
-void qk_quantize_q8_K(const float *x, void *y, int64_t k) {
+void qk_quantize_q8_K_scalar(const float *x, void *y, int64_t k) {
     uint8_t *out = (uint8_t *)y;
     for (int64_t b = 0; b < k / 256; b++, x += 256, out += QK_Q8_K_BYTES) {
         float amax = 0, max = 0;
@@ -61,3 +61,55 @@ void qk_quantize_q8_K(const float *x, void *y, int64_t k) {
         memcpy(out + 260, sums, sizeof sums);
     }
 }
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+
+// The same with AVX2: the first element of largest magnitude found with vector maxima, codes
+// rounded by vcvtps2dq (round half to even, as nearest_int, for the |v| ≤ 127 here), sums of 16
+// by multiply-adding the codes with ones.
+void qk_quantize_q8_K(const float *x, void *y, int64_t k) {
+    const __m256 signBit = _mm256_set1_ps(-0.f);
+    uint8_t *out = (uint8_t *)y;
+    for (int64_t b = 0; b < k / 256; b++, x += 256, out += QK_Q8_K_BYTES) {
+        __m256 m = _mm256_setzero_ps();
+        for (int j = 0; j < 256; j += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(signBit, _mm256_loadu_ps(x + j)));
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_movehdup_ps(h));
+        const float amax = _mm_cvtss_f32(h);
+        int8_t *q = (int8_t *)(out + 4);
+        int16_t sums[16] = {0};
+        float d = 0;
+        if (amax != 0) {
+            int first = 0;
+            while (fabsf(x[first]) != amax) first++;
+            const float iscale = -127.f / x[first];
+            const __m256 s = _mm256_set1_ps(iscale);
+            const __m256i limit = _mm256_set1_epi32(127);
+            for (int j = 0; j < 256; j += 32) {
+                __m256i v[4];
+                for (int i = 0; i < 4; i++)
+                    v[i] = _mm256_min_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(s, _mm256_loadu_ps(x + j + 8 * i))), limit);
+                // packs interleaves 128-bit halves; the permute restores element order.
+                const __m256i w01 = _mm256_packs_epi32(v[0], v[1]), w23 = _mm256_packs_epi32(v[2], v[3]);
+                const __m256i bytes = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(w01, w23), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+                _mm256_storeu_si256((__m256i *)(q + j), bytes);
+                const __m256i w = _mm256_maddubs_epi16(_mm256_set1_epi8(1), bytes);  // pairs, as int16
+                const __m256i s16 = _mm256_madd_epi16(w, _mm256_set1_epi16(1));        // fours, as int32
+                int32_t fours[8];
+                _mm256_storeu_si256((__m256i *)fours, s16);
+                sums[j / 16] = (int16_t)(fours[0] + fours[1] + fours[2] + fours[3]);
+                sums[j / 16 + 1] = (int16_t)(fours[4] + fours[5] + fours[6] + fours[7]);
+            }
+            d = 1 / iscale;
+        } else {
+            memset(q, 0, 256);
+        }
+        memcpy(out, &d, 4);
+        memcpy(out + 260, sums, sizeof sums);
+    }
+}
+#else
+void qk_quantize_q8_K(const float *x, void *y, int64_t k) { qk_quantize_q8_K_scalar(x, y, k); }
+#endif

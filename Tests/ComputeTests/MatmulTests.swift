@@ -121,6 +121,23 @@ struct MatmulTests {
         }
     }
 
+    /// The SIMD Q8_K activation quantization gives the portable twin's bytes: random rows, rows
+    /// whose largest magnitude is negative or occurs twice with opposite signs (the first one sets
+    /// the scale's sign), huge and tiny values, and an all-zero block.
+    @Test func q8KQuantizationMatchesScalarTwin() {
+        var g = SplitMix(17)
+        for trial in 0..<40 {
+            var x = (0..<1024).map { _ in g.float() * (trial % 3 == 0 ? 1e4 : trial % 3 == 1 ? 1e-3 : 3) }
+            if trial % 4 == 1 { x[37] = -50_000; x[200] = 50_000 }
+            if trial % 4 == 2 { x[300] = 50_000; x[301] = -50_000 }
+            if trial % 5 == 0 { for i in 512..<768 { x[i] = 0 } }
+            var fast = [UInt8](repeating: 0, count: 4 * 292), scalar = fast
+            qk_quantize_q8_K(x, &fast, 1024)
+            qk_quantize_q8_K_scalar(x, &scalar, 1024)
+            #expect(fast == scalar, "trial \(trial)")
+        }
+    }
+
     /// Both SIMD variants (AVX-512 VNNI where the processor has it, and AVX2) give the bits of the
     /// portable scalar twins: the K-quant kernels one weight row against 19 activation rows (groups
     /// of eight and four plus remainders), the panel kernels (Q8_0, Q5_0, Q4_0) on 19 weight rows

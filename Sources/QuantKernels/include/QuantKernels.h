@@ -28,6 +28,8 @@ void qk_quantize_q8_0(const float *x, void *y, int64_t k);
 /// Quantizes k floats (k a multiple of 256) to Q8_K: with m the element of largest magnitude,
 /// iscale = −127/m, q = min(127, round-half-even(iscale · x)), d = 1/iscale, plus sums of 16.
 void qk_quantize_q8_K(const float *x, void *y, int64_t k);
+/// The portable twin of qk_quantize_q8_K (the same bytes).
+void qk_quantize_q8_K_scalar(const float *x, void *y, int64_t k);
 
 /// Σ w·x over n weights of a row in the named weight format, with x pre-quantized: the portable
 /// reference kernels, which define each result's bits.

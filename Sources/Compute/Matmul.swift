@@ -6,14 +6,14 @@ import QuantKernels
 ///
 /// Quantized formats with an integer kernel (Q8_0, Q5_0, Q4_0 with 32-weight activation blocks;
 /// Q4_K, Q6_K with 256-weight ones) first quantize each activation row to 8 bits as llama.cpp does,
-/// then take exact integer dot products per block (`QuantKernels`). Other formats dequantize each
-/// weight row into a per-worker scratch row and take fp32 dot products.
+/// then take exact integer dot products per block (`QuantKernels`) against the weights' eight-row
+/// panels (`WeightPanels`). Other formats dequantize each weight row into a per-worker scratch row
+/// and take fp32 dot products.
 ///
-/// Work is split over output rows (over eight-row panels for Q8_0, Q5_0 and Q4_0, see
-/// `WeightPanels`); each worker reads its weights once and applies each block to all N activation
-/// rows. Every output element is computed by the same function
-/// from the same inputs, whatever N is and whichever worker ran it: batching and speculative
-/// verification therefore give bit-identical results to one token at a time.
+/// Work is split over panels (or rows); each worker reads its weights once and applies each block
+/// to all N activation rows. Every output element is computed by the same function from the same
+/// inputs, whatever N is and whichever worker ran it: batching and speculative verification
+/// therefore give bit-identical results to one token at a time.
 public enum Matmul {
     /// How activations meet quantized weights.
     public enum ActivationPrecision: String, Sendable {
@@ -48,25 +48,28 @@ public enum Matmul {
         precondition(outs.count == ws.count && !ws.isEmpty)
         let k = ws[0].cols
         precondition(ws.allSatisfy { $0.cols == k }, "fused products need the same input width")
-        let kernels = ws.map { activations == .int8 ? IntegerKernel($0) : nil }
+        let panels = ws.map { activations == .int8 ? $0.panels : nil }
 
         // Quantized activations, once per format in use: (N, rowBytes) each.
         var q8_0: UnsafeMutableRawPointer?, q8K: UnsafeMutableRawPointer?
         defer { q8_0?.deallocate(); q8K?.deallocate() }
-        for kernel in kernels.compactMap({ $0 }) where (kernel.usesQ8K ? q8K : q8_0) == nil {
-            let rowBytes = kernel.activationBytes(k)
+        for usesQ8K in Set(panels.compactMap { $0?.usesQ8K }) {
+            let rowBytes = Self.activationBytes(k, q8K: usesQ8K)
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes, alignment: 64)
             Parallel.forEach(count: n, minChunk: 8) { rows in
-                for t in rows { kernel.quantize(x + t * k, buffer + t * rowBytes, k) }
+                for t in rows {
+                    if usesQ8K { qk_quantize_q8_K(x + t * k, buffer + t * rowBytes, Int64(k)) }
+                    else { qk_quantize_q8_0(x + t * k, buffer + t * rowBytes, Int64(k)) }
+                }
             }
-            if kernel.usesQ8K { q8K = buffer } else { q8_0 = buffer }
+            if usesQ8K { q8K = buffer } else { q8_0 = buffer }
         }
 
         let (xq0, xqK) = (q8_0, q8K)
         // The matrices without their owners (`ws` keeps those alive), so the loop retains nothing.
-        // Work comes in units: a panel of eight rows for the panel kernels, one row otherwise.
+        // Work comes in units: a panel of eight rows for the integer kernels, one row otherwise.
         let parts = ws.indices.map { Part(data: ws[$0].data, type: ws[$0].type, rows: ws[$0].rows, rowBytes: ws[$0].rowBytes,
-                                          kernel: kernels[$0], out: outs[$0]) }
+                                          panels: panels[$0], out: outs[$0]) }
         let starts = parts.reduce(into: [0]) { $0.append($0.last! + $1.units) }
         defer { withExtendedLifetime(ws) {} }
         Parallel.forEach(count: starts.last!, minChunk: 4) { units in
@@ -76,35 +79,36 @@ public enum Matmul {
             for global in units {
                 while global >= starts[i + 1] { i += 1 }
                 let p = parts[i], m = p.rows, u = global - starts[i]
-                switch p.kernel {
-                case .panels(let panels):
+                if let panels = p.panels {
                     let first = u * Int(QK_PANEL_ROWS)
-                    qk_panel_dot_rows(panels.codeBits, Int64(k), panels.panel(u), xq0!, Int64(IntegerKernel.q8_0Bytes(k)), Int64(n),
+                    qk_panel_dot_rows(panels.kernelType, Int64(k), panels.panel(u), panels.usesQ8K ? xqK! : xq0!,
+                                      Int64(Self.activationBytes(k, q8K: panels.usesQ8K)), Int64(n),
                                       p.out + first, Int64(m), Int32(min(Int(QK_PANEL_ROWS), m - first)))
-                case .q4_K:
-                    qk_dot_q4_K_rows(Int64(k), p.data + u * p.rowBytes, xqK!, Int64(IntegerKernel.q8KBytes(k)), Int64(n), p.out + u, Int64(m))
-                case .q6_K:
-                    qk_dot_q6_K_rows(Int64(k), p.data + u * p.rowBytes, xqK!, Int64(IntegerKernel.q8KBytes(k)), Int64(n), p.out + u, Int64(m))
-                case nil:
-                    let row = p.data + u * p.rowBytes
-                    let weights: UnsafePointer<Float>
-                    if p.type == .f32 {
-                        weights = row.assumingMemoryBound(to: Float.self)
-                    } else {
-                        // Other formats: dequantize the weight row once into a per-worker scratch row.
-                        if scratch == nil { scratch = .allocate(capacity: k) }
-                        RowDequantizer.row(scratch!, row, type: p.type, count: k)
-                        weights = UnsafePointer(scratch!)
-                    }
-                    var t = 0
-                    while t + 2 <= n {
-                        (p.out[t * m + u], p.out[(t + 1) * m + u]) = Vector.dot2(weights, x + t * k, x + (t + 1) * k, k)
-                        t += 2
-                    }
-                    if t < n { p.out[t * m + u] = Vector.dot(weights, x + t * k, k) }
+                    continue
                 }
+                let row = p.data + u * p.rowBytes
+                let weights: UnsafePointer<Float>
+                if p.type == .f32 {
+                    weights = row.assumingMemoryBound(to: Float.self)
+                } else {
+                    // Other formats: dequantize the weight row once into a per-worker scratch row.
+                    if scratch == nil { scratch = .allocate(capacity: k) }
+                    RowDequantizer.row(scratch!, row, type: p.type, count: k)
+                    weights = UnsafePointer(scratch!)
+                }
+                var t = 0
+                while t + 2 <= n {
+                    (p.out[t * m + u], p.out[(t + 1) * m + u]) = Vector.dot2(weights, x + t * k, x + (t + 1) * k, k)
+                    t += 2
+                }
+                if t < n { p.out[t * m + u] = Vector.dot(weights, x + t * k, k) }
             }
         }
+    }
+
+    /// Bytes of one quantized activation row of `k` values: Q8_K or Q8_0 blocks.
+    static func activationBytes(_ k: Int, q8K: Bool) -> Int {
+        q8K ? k / 256 * Int(QK_Q8_K_BYTES) : k / 32 * Int(QK_Q8_0_BYTES)
     }
 
     /// One matrix of a fused product, as the loop reads it.
@@ -113,48 +117,10 @@ public enum Matmul {
         let type: TensorType
         let rows: Int
         let rowBytes: Int
-        let kernel: IntegerKernel?
+        let panels: WeightPanels?
         let out: UnsafeMutablePointer<Float>
 
-        /// Panels for the panel kernels, rows otherwise.
-        var units: Int {
-            if case .panels(let panels) = kernel { return panels.count }
-            return rows
-        }
-    }
-}
-
-/// The integer kernel for a weight matrix and the activation quantization it pairs with.
-enum IntegerKernel {
-    /// Q8_0, Q5_0, Q4_0 through their eight-row panels, with 32-value Q8_0 activation blocks.
-    case panels(WeightPanels)
-    /// K-quants, one weight row at a time, with 256-value Q8_K activation blocks.
-    case q4_K, q6_K
-
-    init?(_ w: WeightMatrix) {
-        if let panels = w.panels {
-            self = .panels(panels)
-            return
-        }
-        switch w.type {
-        case .q4_K: self = .q4_K
-        case .q6_K: self = .q6_K
-        default: return nil
-        }
-    }
-
-    var usesQ8K: Bool {
-        if case .panels = self { return false }
-        return true
-    }
-
-    /// Bytes of one quantized activation row of `k` values, in each activation format.
-    static func q8_0Bytes(_ k: Int) -> Int { k / 32 * Int(QK_Q8_0_BYTES) }
-    static func q8KBytes(_ k: Int) -> Int { k / 256 * Int(QK_Q8_K_BYTES) }
-
-    func activationBytes(_ k: Int) -> Int { usesQ8K ? Self.q8KBytes(k) : Self.q8_0Bytes(k) }
-
-    func quantize(_ x: UnsafePointer<Float>, _ y: UnsafeMutableRawPointer, _ k: Int) {
-        if usesQ8K { qk_quantize_q8_K(x, y, Int64(k)) } else { qk_quantize_q8_0(x, y, Int64(k)) }
+        /// Panels for the integer kernels, rows otherwise.
+        var units: Int { panels?.count ?? rows }
     }
 }

@@ -20,8 +20,8 @@ public struct WeightMatrix: @unchecked Sendable {
         lazyPanels = LazyPanels(type: type, rows: rows, cols: cols, data: data, owner: owner)
     }
 
-    /// The rows repacked for the integer kernels (Q8_0, Q5_0, Q4_0), packed at the first use;
-    /// nil for other formats.
+    /// The rows repacked for the integer kernels (Q8_0, Q5_0, Q4_0, Q4_K, Q6_K), packed at the
+    /// first use; nil for other formats.
     public var panels: WeightPanels? { lazyPanels?.panels }
 
     public var rowBytes: Int { type.byteCount(elements: cols) }

@@ -1,13 +1,10 @@
-// The public dot-product entry points: each picks the AVX-512 VNNI variant where the processor has
-// it, the AVX2 one otherwise (and the scalar twins off x86). All give the same bits.
+// The public panel kernel: the AVX-512 VNNI variant where the processor has it, the AVX2 one
+// otherwise, and the portable kernel off x86. All give the same bits.
 #include "QuantKernels.h"
 
 #if defined(__AVX2__) && defined(__FMA__)
-#define QK_ROWS_DECL(name)                                                                                       \
-    void name##_avx2(int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t);                  \
-    void name##_vnni(int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t);
-QK_ROWS_DECL(qk_dot_q4_K_rows)
-QK_ROWS_DECL(qk_dot_q6_K_rows)
+void qk_panel_dot_rows_avx2(int, int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t, int);
+void qk_panel_dot_rows_vnni(int, int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t, int);
 
 static int cpu_has_vnni(void) {
     __builtin_cpu_init();
@@ -29,35 +26,16 @@ static inline int vnni(void) {
     return use_vnni;
 }
 
-#define QK_DISPATCH(name)                                                                                        \
-    void qk_dot_##name##_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, \
-                              int64_t out_stride) {                                                              \
-        if (vnni()) qk_dot_##name##_rows_vnni(n, w, x, x_stride, rows, out, out_stride);                         \
-        else qk_dot_##name##_rows_avx2(n, w, x, x_stride, rows, out, out_stride);                                \
-    }
-
-void qk_panel_dot_rows_avx2(int, int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t, int);
-void qk_panel_dot_rows_vnni(int, int64_t, const void *, const void *, int64_t, int64_t, float *, int64_t, int);
-
-void qk_panel_dot_rows(int code_bits, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
+void qk_panel_dot_rows(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
                        float *out, int64_t out_stride, int valid) {
-    if (vnni()) qk_panel_dot_rows_vnni(code_bits, n, panel, x, x_stride, rows, out, out_stride, valid);
-    else qk_panel_dot_rows_avx2(code_bits, n, panel, x, x_stride, rows, out, out_stride, valid);
+    if (vnni()) qk_panel_dot_rows_vnni(type, n, panel, x, x_stride, rows, out, out_stride, valid);
+    else qk_panel_dot_rows_avx2(type, n, panel, x, x_stride, rows, out, out_stride, valid);
 }
 #else
 int qk_set_vnni(int enabled) { (void)enabled; return 0; }
 
-#define QK_DISPATCH(name)                                                                                        \
-    void qk_dot_##name##_rows(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows, float *out, \
-                              int64_t out_stride) {                                                              \
-        for (int64_t t = 0; t < rows; t++) out[t * out_stride] = qk_dot_##name##_scalar(n, w, (const uint8_t *)x + t * x_stride); \
-    }
-
-void qk_panel_dot_rows(int code_bits, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
+void qk_panel_dot_rows(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
                        float *out, int64_t out_stride, int valid) {
-    qk_panel_dot_rows_scalar(code_bits, n, panel, x, x_stride, rows, out, out_stride, valid);
+    qk_panel_dot_rows_scalar(type, n, panel, x, x_stride, rows, out, out_stride, valid);
 }
 #endif
-
-QK_DISPATCH(q4_K)
-QK_DISPATCH(q6_K)

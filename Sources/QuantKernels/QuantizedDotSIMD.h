@@ -4,8 +4,8 @@
 // suffix. Both give the bits of the scalar twins: integer sums are exact whichever instructions
 // form them, and the float operations are the same in the same order.
 //
-// Row groups: one weight row against R activation rows. The weights of each block are unpacked
-// once and applied to every row, each row keeping its own accumulators, so results do not depend
+// Panels (QuantKernels.h): each block of eight weight rows is unpacked once into code vectors and
+// applied to R activation rows, each row keeping its own accumulators, so results do not depend
 // on R. The drivers fix R to a literal, so the per-row loops unroll into registers.
 #include "QuantKernelsInternal.h"
 
@@ -13,19 +13,6 @@
 #include <math.h>
 
 #define QK_INLINE static inline __attribute__((always_inline))
-
-QK_INLINE float hsum(__m256 v) {
-    const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
-}
-
-/// Σ of the eight int32 lanes (exact).
-QK_INLINE int32_t hsum_i32(__m256i v) {
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
-    return _mm_cvtsi128_si32(_mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1)));
-}
 
 /// Σ over four products per lane of u (unsigned codes) and v (signed activation codes), added to s.
 /// Without VNNI, vpmaddubsw would saturate on 8-bit codes (u up to 255), so those are turned back
@@ -70,14 +57,37 @@ QK_INLINE void panel_codes(const uint8_t *blk, int bits, __m256i u[8]) {
     }
 }
 
+/// Stores each row's eight results (the panel's first `valid` rows).
+QK_INLINE void store_rows(float *out, int64_t os, int R, const __m256 acc[], int valid) {
+    const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (int t = 0; t < R; t++) {
+        if (valid == QK_PANEL_ROWS) _mm256_storeu_ps(out + t * os, acc[t]);
+        else _mm256_maskstore_ps(out + t * os, keep, acc[t]);
+    }
+}
+
+/// Σ over the eight code vectors u (32 columns) against activation codes xq (32 bytes), as exact
+/// int32 lanes: row j's sum in lane j. A chains keep the multiply-adds independent when R is small.
+QK_INLINE __m256i dot_32_columns(const __m256i u[8], const uint8_t *xq, int bits, int A) {
+    __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    for (int c = 0; c < 8; c++) {
+        int32_t four;
+        memcpy(&four, xq + 4 * c, 4);
+        s[c % A] = dot4_add(s[c % A], u[c], _mm256_set1_epi32(four), bits);
+    }
+    __m256i sum = s[0];
+    for (int a = 1; a < A; a++) sum = _mm256_add_epi32(sum, s[a]);
+    return sum;
+}
+
 /// One panel (eight weight rows) against R activation rows. Per block, the eight code vectors
 /// (each four columns of all eight rows) are loaded once; each activation row broadcasts four of
 /// its codes at a time against them, so lane j sums row j's products with no reduction across
 /// lanes. A chains of integer sums per row keep the multiply-adds independent when R is small.
-QK_INLINE void panel_group(int64_t n, const uint8_t *panel, int bits, int valid, const uint8_t *xb, int64_t xs, int R,
+QK_INLINE void panel_group(int64_t n, const uint8_t *panel, int type, int valid, const uint8_t *xb, int64_t xs, int R,
                            float *out, int64_t os) {
     const int64_t nb = n / 32;
-    const int block_bytes = panel_block_bytes(bits);
+    const int bits = code_bits(type), block_bytes = panel_block_bytes(type);
     // The AVX2 form of 8-bit codes multiplies signed codes: no offset to take back out.
     const int shift = (!QK_VNNI && bits == 8) ? -1 : bits - 1;
     const int A = R == 1 ? 4 : R == 2 ? 2 : 1;
@@ -90,126 +100,113 @@ QK_INLINE void panel_group(int64_t n, const uint8_t *panel, int bits, int valid,
         const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + panel_code_bytes(bits))));
         for (int t = 0; t < R; t++) {
             const uint8_t *xt = xb + t * xs;
-            const uint8_t *xq = xt + 8 * nb + 32 * b;
-            __m256i s[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
-            for (int c = 0; c < 8; c++) {
-                int32_t four;
-                memcpy(&four, xq + 4 * c, 4);
-                s[c % A] = dot4_add(s[c % A], u[c], _mm256_set1_epi32(four), bits);
-            }
-            __m256i sum = s[0];
-            for (int a = 1; a < A; a++) sum = _mm256_add_epi32(sum, s[a]);
+            __m256i sum = dot_32_columns(u, xt + 8 * nb + 32 * b, bits, A);
             if (shift >= 0) sum = _mm256_sub_epi32(sum, _mm256_slli_epi32(_mm256_set1_epi32(((const int32_t *)xt)[nb + b]), shift));
             const __m256 dx = _mm256_set1_ps(((const float *)xt)[b]);
             acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(sum), acc[t]);
         }
     }
-    const __m256i keep = _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    for (int t = 0; t < R; t++) {
-        if (valid == QK_PANEL_ROWS) _mm256_storeu_ps(out + t * os, acc[t]);
-        else _mm256_maskstore_ps(out + t * os, keep, acc[t]);
-    }
+    store_rows(out, os, R, acc, valid);
 }
 
-/// Q4_K's eight 6-bit scales and mins, unpacked from their 12 bytes with word operations: bytes
-/// 0–3 hold scales 0–3 (low 6 bits) and the top bits of scales 4–7; bytes 4–7 likewise for the
-/// mins; bytes 8–11 the low nibbles of scales 4–7 and, above them, of mins 4–7.
-QK_INLINE void q4k_scales_mins(const uint8_t *s, uint64_t *scales, uint64_t *mins) {
-    uint32_t a, b, c;
-    memcpy(&a, s, 4);
-    memcpy(&b, s + 4, 4);
-    memcpy(&c, s + 8, 4);
-    const uint32_t six = 0x3F3F3F3F, four = 0x0F0F0F0F, two = 0x03030303;
-    const uint32_t scalesHigh = (c & four) | (((a >> 6) & two) << 4);
-    const uint32_t minsHigh = ((c >> 4) & four) | (((b >> 6) & two) << 4);
-    *scales = (uint64_t)(a & six) | ((uint64_t)scalesHigh << 32);
-    *mins = (uint64_t)(b & six) | ((uint64_t)minsHigh << 32);
-}
+/// Eight unsigned bytes (one per panel row) as int32 lanes.
+QK_INLINE __m256i bytes_u32(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)); }
 
-QK_INLINE void dot_q4_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs, int R, float *out, int64_t os) {
-    const __m256i low4 = _mm256_set1_epi8(0x0F);
-    __m256 acc[8];
-    float mins[8];
-    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps(), mins[t] = 0;
-    for (int64_t b = 0; b < n / 256; b++, wb += 144, xb += QK_Q8_K_BYTES) {
-        uint64_t scales8, mins8;
-        q4k_scales_mins(wb + 4, &scales8, &mins8);
-        int16_t sc[8];
-        _mm_storeu_si128((__m128i *)sc, _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)scales8)));
-        // Each min twice, to meet the 16 activation sums of 16 (two per 32-weight sub-block).
-        const __m128i m = _mm_cvtsi64_si128((long long)mins8);
-        const __m256i mins16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m, m));
-        __m256i lanes[8];
-        for (int t = 0; t < R; t++) lanes[t] = _mm256_setzero_si256();
-        for (int c = 0; c < 4; c++) {
-            const __m256i q = _mm256_loadu_si256((const __m256i *)(wb + 16 + 32 * c));
-            const __m256i lo = _mm256_and_si256(q, low4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), low4);
-            const __m256i s0 = _mm256_set1_epi16(sc[2 * c]), s1 = _mm256_set1_epi16(sc[2 * c + 1]);
+/// Q4_K panel against R activation rows (Q8_K). Per 256 columns and row: S = Σ_j scale_j · T_j
+/// with T_j the sum over sub-block j, M = Σ_j min_j · (Σx of sub-block j), both exact; then
+/// acc += (d · d_x) · S and m += (dmin · d_x) · M.
+QK_INLINE void panel_q4k_group(int64_t n, const uint8_t *panel, int valid, const uint8_t *xb, int64_t xs, int R,
+                               float *out, int64_t os) {
+    const int A = R == 1 ? 4 : R == 2 ? 2 : 1;
+    __m256 acc[8], mins[8];
+    for (int t = 0; t < R; t++) acc[t] = mins[t] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / 256; b++, xb += QK_Q8_K_BYTES) {
+        const uint8_t *blk = panel + b * PANEL_Q4_K_BYTES;
+        __m256i S[8], M[8];
+        for (int t = 0; t < R; t++) S[t] = M[t] = _mm256_setzero_si256();
+        for (int j = 0; j < 8; j++) {
+            __m256i u[8];
+            panel_codes(blk + 128 * j, 4, u);
+            const __m256i scale = bytes_u32(blk + PANEL_Q4_K_SCALES + 8 * j);
+            // Each row's min twice, as two int16 lanes, against the two activation sums of 16.
+            const __m128i m16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)(blk + PANEL_Q4_K_MINS + 8 * j)));
+            const __m256i minPairs = _mm256_set_m128i(_mm_unpackhi_epi16(m16, m16), _mm_unpacklo_epi16(m16, m16));
             for (int t = 0; t < R; t++) {
-                const int8_t *q8 = (const int8_t *)(xb + t * xs + 4);
-                const __m256i p0 = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(q8 + 64 * c)));
-                const __m256i p1 = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(q8 + 64 * c + 32)));
-                lanes[t] = _mm256_add_epi32(lanes[t], _mm256_add_epi32(_mm256_madd_epi16(p0, s0), _mm256_madd_epi16(p1, s1)));
+                const uint8_t *xt = xb + t * xs;
+                S[t] = _mm256_add_epi32(S[t], _mm256_mullo_epi32(dot_32_columns(u, xt + 4 + 32 * j, 4, A), scale));
+                int32_t sums;
+                memcpy(&sums, xt + 260 + 4 * j, 4);
+                M[t] = _mm256_add_epi32(M[t], _mm256_madd_epi16(minPairs, _mm256_set1_epi32(sums)));
             }
         }
-        const float dw = half_at(wb), dmin = half_at(wb + 2);
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + PANEL_Q4_K_D)));
+        const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + PANEL_Q4_K_DMIN)));
         for (int t = 0; t < R; t++) {
-            const uint8_t *xt = xb + t * xs;
-            const float yd = float_at(xt);
-            const int32_t msum = hsum_i32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(xt + 260)), mins16));
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(yd * dw), _mm256_cvtepi32_ps(lanes[t]), acc[t]);
-            mins[t] = fmaf(yd * dmin, (float)msum, mins[t]);
+            const __m256 dx = _mm256_set1_ps(float_at(xb + t * xs));
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, dx), _mm256_cvtepi32_ps(S[t]), acc[t]);
+            mins[t] = _mm256_fmadd_ps(_mm256_mul_ps(dmin, dx), _mm256_cvtepi32_ps(M[t]), mins[t]);
         }
     }
-    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]) - mins[t];
+    for (int t = 0; t < R; t++) acc[t] = _mm256_sub_ps(acc[t], mins[t]);
+    store_rows(out, os, R, acc, valid);
 }
 
-QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, int64_t xs, int R, float *out, int64_t os) {
-    const __m256i low4 = _mm256_set1_epi8(0x0F), low2 = _mm256_set1_epi8(0x03);
-    // Picks int16 0 of each 32-bit pair in the low 128 bits and int16 1 in the high ones.
-    const __m256i pairSplit = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1,
-                                               2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
+/// The eight 6-bit code vectors of a Q6_K panel chunk: nibbles as Q4_0, then bit pairs 2k..2k+1
+/// of the pair bytes moved to bits 4..5 (16-bit shifts by at most 4 keep them inside their byte).
+QK_INLINE void q6k_chunk_codes(const uint8_t *chunk, __m256i u[8]) {
+    panel_codes(chunk, 4, u);
+    const __m256i top = _mm256_set1_epi8(0x30);
+    for (int h = 0; h < 2; h++) {
+        const __m256i pairs = _mm256_loadu_si256((const __m256i *)(chunk + 128 + 32 * h));
+        u[4 * h + 0] = _mm256_or_si256(u[4 * h + 0], _mm256_and_si256(_mm256_slli_epi16(pairs, 4), top));
+        u[4 * h + 1] = _mm256_or_si256(u[4 * h + 1], _mm256_and_si256(_mm256_slli_epi16(pairs, 2), top));
+        u[4 * h + 2] = _mm256_or_si256(u[4 * h + 2], _mm256_and_si256(pairs, top));
+        u[4 * h + 3] = _mm256_or_si256(u[4 * h + 3], _mm256_and_si256(_mm256_srli_epi16(pairs, 2), top));
+    }
+}
+
+/// Q6_K panel against R activation rows (Q8_K). Per 256 columns and row: V = Σ_j scale_j · (T_j −
+/// 32 · Σx of sub-block j) over the sixteen sub-blocks of 16, exact; then acc += (d · d_x) · V.
+QK_INLINE void panel_q6k_group(int64_t n, const uint8_t *panel, int valid, const uint8_t *xb, int64_t xs, int R,
+                               float *out, int64_t os) {
+    const int A = R == 1 ? 2 : 1;
     __m256 acc[8];
-    float mins[8];
-    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps(), mins[t] = 0;
-    for (int64_t b = 0; b < n / 256; b++, wb += 210, xb += QK_Q8_K_BYTES) {
-        const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wb + 192)));
-        int16_t sc[16];
-        _mm256_storeu_si256((__m256i *)sc, scales16);
-        __m256i lanes[8];
-        for (int t = 0; t < R; t++) lanes[t] = _mm256_setzero_si256();
-        for (int h = 0; h < 2; h++) {
-            const __m256i a = _mm256_loadu_si256((const __m256i *)(wb + 64 * h));
-            const __m256i c = _mm256_loadu_si256((const __m256i *)(wb + 64 * h + 32));
-            const __m256i qh = _mm256_loadu_si256((const __m256i *)(wb + 128 + 32 * h));
-            const __m256i q[4] = {
-                _mm256_or_si256(_mm256_and_si256(a, low4), _mm256_slli_epi16(_mm256_and_si256(qh, low2), 4)),
-                _mm256_or_si256(_mm256_and_si256(c, low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), low2), 4)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(a, 4), low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), low2), 4)),
-                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(c, 4), low4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), low2), 4)),
-            };
-            for (int j = 0; j < 4; j++) {
-                // Scale 8h+2j on the first 16 weights, 8h+2j+1 on the next 16.
-                int32_t pair;
-                memcpy(&pair, sc + 8 * h + 2 * j, 4);
-                const __m256i s = _mm256_shuffle_epi8(_mm256_set1_epi32(pair), pairSplit);
-                for (int t = 0; t < R; t++) {
-                    const int8_t *q8 = (const int8_t *)(xb + t * xs + 4);
-                    const __m256i p = _mm256_maddubs_epi16(q[j], _mm256_loadu_si256((const __m256i *)(q8 + 128 * h + 32 * j)));
-                    lanes[t] = _mm256_add_epi32(lanes[t], _mm256_madd_epi16(p, s));
+    for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < n / 256; b++, xb += QK_Q8_K_BYTES) {
+        const uint8_t *blk = panel + b * PANEL_Q6_K_BYTES;
+        __m256i V[8];
+        for (int t = 0; t < R; t++) V[t] = _mm256_setzero_si256();
+        for (int k = 0; k < 8; k++) {
+            __m256i u[8];
+            q6k_chunk_codes(blk + PANEL_Q6_K_CHUNK * k, u);
+            const __m128i sc0 = _mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(blk + PANEL_Q6_K_SCALES + 16 * k)));
+            const __m128i sc1 = _mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(blk + PANEL_Q6_K_SCALES + 16 * k + 8)));
+            const __m256i scale0 = _mm256_cvtepi16_epi32(sc0), scale1 = _mm256_cvtepi16_epi32(sc1);
+            // Row j's two scales as int16 lanes (2j, 2j + 1), against the two activation sums of 16.
+            const __m256i scalePairs = _mm256_set_m128i(_mm_unpackhi_epi16(sc0, sc1), _mm_unpacklo_epi16(sc0, sc1));
+            for (int t = 0; t < R; t++) {
+                const uint8_t *xq = xb + t * xs + 4 + 32 * k;
+                __m256i s0[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()}, s1[2] = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+                for (int c = 0; c < 4; c++) {
+                    int32_t lo, hi;
+                    memcpy(&lo, xq + 4 * c, 4);
+                    memcpy(&hi, xq + 16 + 4 * c, 4);
+                    s0[c % A] = dot4_add(s0[c % A], u[c], _mm256_set1_epi32(lo), 6);
+                    s1[c % A] = dot4_add(s1[c % A], u[c + 4], _mm256_set1_epi32(hi), 6);
                 }
+                if (A == 2) s0[0] = _mm256_add_epi32(s0[0], s0[1]), s1[0] = _mm256_add_epi32(s1[0], s1[1]);
+                int32_t sums;
+                memcpy(&sums, xb + t * xs + 260 + 4 * k, 4);
+                const __m256i offsets = _mm256_slli_epi32(_mm256_madd_epi16(scalePairs, _mm256_set1_epi32(sums)), 5);
+                V[t] = _mm256_add_epi32(V[t], _mm256_sub_epi32(_mm256_add_epi32(_mm256_mullo_epi32(s0[0], scale0),
+                                                                                _mm256_mullo_epi32(s1[0], scale1)), offsets));
             }
         }
-        const float dw = half_at(wb + 208);
-        for (int t = 0; t < R; t++) {
-            const uint8_t *xt = xb + t * xs;
-            const float d = dw * float_at(xt);
-            const int32_t corr = hsum_i32(_mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(xt + 260)), scales16));
-            acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(lanes[t]), acc[t]);
-            mins[t] = fmaf(d, (float)(32 * corr), mins[t]); // Σ(q−32)·x = Σq·x − 32·Σx
-        }
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + PANEL_Q6_K_D)));
+        for (int t = 0; t < R; t++)
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(float_at(xb + t * xs))), _mm256_cvtepi32_ps(V[t]), acc[t]);
     }
-    for (int t = 0; t < R; t++) out[t * os] = hsum(acc[t]) - mins[t];
+    store_rows(out, os, R, acc, valid);
 }
 
 /// Runs GROUP over the rows WIDE at a time (8 or 4), then the remainder, each call with a literal
@@ -234,16 +231,10 @@ QK_INLINE void dot_q6_K_group(int64_t n, const uint8_t *wb, const uint8_t *xb, i
 /// Row groups of eight where the variant has 32 vector registers, four otherwise.
 #define QK_WIDE (QK_VNNI ? 8 : 4)
 
-#define QK_DEFINE_ROWS(name)                                                                                     \
-    void QK_FN(qk_dot_##name##_rows)(int64_t n, const void *w, const void *x, int64_t x_stride, int64_t rows,    \
-                                     float *out, int64_t out_stride) {                                           \
-        QK_ROW_GROUPS(dot_##name##_group, QK_WIDE, n, (const uint8_t *)w);                                       \
-    }
-
-QK_DEFINE_ROWS(q4_K)
-QK_DEFINE_ROWS(q6_K)
-
-void QK_FN(qk_panel_dot_rows)(int code_bits, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
+void QK_FN(qk_panel_dot_rows)(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
                               float *out, int64_t out_stride, int valid) {
-    QK_ROW_GROUPS(panel_group, QK_WIDE, n, (const uint8_t *)panel, code_bits, valid);
+    const uint8_t *p = (const uint8_t *)panel;
+    if (type == QK_TYPE_Q4_K) QK_ROW_GROUPS(panel_q4k_group, QK_WIDE, n, p, valid);
+    else if (type == QK_TYPE_Q6_K) QK_ROW_GROUPS(panel_q6k_group, QK_WIDE, n, p, valid);
+    else QK_ROW_GROUPS(panel_group, QK_WIDE, n, p, type, valid);
 }

@@ -138,26 +138,25 @@ struct MatmulTests {
         }
     }
 
-    /// Both SIMD variants (AVX-512 VNNI where the processor has it, and AVX2) give the bits of the
-    /// portable scalar twins: the K-quant kernels one weight row against 19 activation rows (groups
-    /// of eight and four plus remainders), the panel kernels (Q8_0, Q5_0, Q4_0) on 19 weight rows
-    /// (two full panels and one padded) against the same 19 activation rows, compared with the
-    /// scalar twin on each original row (which also checks the packing), and the portable panel
-    /// kernel likewise. This is the only test that switches variants; others running meanwhile
-    /// see either, which give the same bits.
+    /// Both SIMD variants (AVX-512 VNNI where the processor has it, and AVX2) and the portable
+    /// panel kernel give the bits of the scalar twins on the original rows (which also checks the
+    /// packing): 19 weight rows (two full panels and one padded) against 19 activation rows
+    /// (groups of eight and four plus remainders). 35 blocks of 32 columns, or 5 of 256: odd
+    /// counts, so no pairing of blocks can hide. This is the only test that switches variants;
+    /// others running meanwhile see either, which give the same bits.
     @Test func integerKernelsMatchScalarTwins() {
         let variants = qk_set_vnni(1) == 1 ? [1, 0] : [0]
         defer { qk_set_vnni(1) }
         for vnni in variants {
             #expect(qk_set_vnni(Int32(vnni)) == Int32(vnni))
-            let label = vnni == 1 ? "VNNI" : "AVX2"
-            for type in [TensorType.q4_K, .q6_K] { checkRowKernel(type, label: label) }
-            for type in [TensorType.q8_0, .q5_0, .q4_0] { checkPanelKernel(type, label: label) }
+            for type in [TensorType.q8_0, .q5_0, .q4_0, .q4_K, .q6_K] { checkPanelKernel(type, label: vnni == 1 ? "VNNI" : "AVX2") }
         }
     }
 
-    /// 19 activation rows of k values, quantized for the weight type's kernel.
-    private func quantizedActivations(k: Int, q8K: Bool, rows: Int) -> (bytes: [UInt8], rowBytes: Int) {
+    private func checkPanelKernel(_ type: TensorType, label: String) {
+        let q8K = type.blockLength == 256
+        let k = q8K ? 1280 : 1120, weightRows = 19, rows = 19
+        let bytes = randomBlocks(type, blocks: weightRows * k / type.blockLength, seed: 99)
         var g = SplitMix(3)
         let x = (0..<rows * k).map { _ in g.float() }
         let rowBytes = q8K ? k / 256 * 292 : k / 32 * 40
@@ -168,34 +167,13 @@ struct MatmulTests {
                 if q8K { qk_quantize_q8_K(src, q.baseAddress! + t * rowBytes, Int64(k)) } else { qk_quantize_q8_0(src, q.baseAddress! + t * rowBytes, Int64(k)) }
             }
         }
-        return (xq, rowBytes)
-    }
-
-    private func checkRowKernel(_ type: TensorType, label: String) {
-        let k = 1280, rows = 19
-        let bytes = randomBlocks(type, blocks: k / type.blockLength, seed: 99)
-        let (xq, rowBytes) = quantizedActivations(k: k, q8K: true, rows: rows)
-        typealias One = (Int64, UnsafeRawPointer?, UnsafeRawPointer?) -> Float
-        typealias Rows = (Int64, UnsafeRawPointer?, UnsafeRawPointer?, Int64, Int64, UnsafeMutablePointer<Float>?, Int64) -> Void
-        let (group, scalar): (Rows, One) = type == .q4_K ? (qk_dot_q4_K_rows, qk_dot_q4_K_scalar) : (qk_dot_q6_K_rows, qk_dot_q6_K_scalar)
-        bytes.withUnsafeBytes { w in
-            xq.withUnsafeBytes { q in
-                var grouped = [Float](repeating: .nan, count: rows)
-                group(Int64(k), w.baseAddress, q.baseAddress, Int64(rowBytes), Int64(rows), &grouped, 1)
-                for t in 0..<rows {
-                    let b = scalar(Int64(k), w.baseAddress, q.baseAddress! + t * rowBytes)
-                    #expect(grouped[t].bitPattern == b.bitPattern, "\(label) \(type) row \(t) in a group: \(grouped[t]) vs \(b)")
-                }
-            }
+        let scalar: (Int64, UnsafeRawPointer?, UnsafeRawPointer?) -> Float = switch type {
+        case .q8_0: qk_dot_q8_0_scalar
+        case .q5_0: qk_dot_q5_0_scalar
+        case .q4_0: qk_dot_q4_0_scalar
+        case .q4_K: qk_dot_q4_K_scalar
+        default: qk_dot_q6_K_scalar
         }
-    }
-
-    /// 35 blocks of 32 columns: an odd count, so no pairing of blocks can hide.
-    private func checkPanelKernel(_ type: TensorType, label: String) {
-        let k = 1120, weightRows = 19, rows = 19
-        let bytes = randomBlocks(type, blocks: weightRows * k / 32, seed: 99)
-        let (xq, rowBytes) = quantizedActivations(k: k, q8K: false, rows: rows)
-        let scalar = type == .q8_0 ? qk_dot_q8_0_scalar : type == .q5_0 ? qk_dot_q5_0_scalar : qk_dot_q4_0_scalar
         bytes.withUnsafeBytes { w in
             xq.withUnsafeBytes { q in
                 let matrix = WeightMatrix(type: type, rows: weightRows, cols: k, data: w.baseAddress!, owner: nil)
@@ -203,9 +181,9 @@ struct MatmulTests {
                 var fast = [Float](repeating: .nan, count: rows * weightRows), portable = fast
                 for p in 0..<panels.count {
                     let valid = Int32(min(8, weightRows - 8 * p))
-                    qk_panel_dot_rows(panels.codeBits, Int64(k), panels.panel(p), q.baseAddress, Int64(rowBytes), Int64(rows),
+                    qk_panel_dot_rows(panels.kernelType, Int64(k), panels.panel(p), q.baseAddress, Int64(rowBytes), Int64(rows),
                                       &fast[8 * p], Int64(weightRows), valid)
-                    qk_panel_dot_rows_scalar(panels.codeBits, Int64(k), panels.panel(p), q.baseAddress, Int64(rowBytes), Int64(rows),
+                    qk_panel_dot_rows_scalar(panels.kernelType, Int64(k), panels.panel(p), q.baseAddress, Int64(rowBytes), Int64(rows),
                                              &portable[8 * p], Int64(weightRows), valid)
                 }
                 for t in 0..<rows {

@@ -50,16 +50,18 @@ public enum Matmul {
         precondition(ws.allSatisfy { $0.cols == k }, "fused products need the same input width")
         let panels = ws.map { activations == .int8 ? $0.panels : nil }
 
-        // Quantized activations, once per format in use: (N, rowBytes) each.
+        // Quantized activations, once per format in use, the N rows interleaved block by block
+        // (block b of row t at (b · N + t) · blockBytes): a kernel reads block b of all rows as
+        // one contiguous run.
         var q8_0: UnsafeMutableRawPointer?, q8K: UnsafeMutableRawPointer?
         defer { q8_0?.deallocate(); q8K?.deallocate() }
         for usesQ8K in Set(panels.compactMap { $0?.usesQ8K }) {
-            let rowBytes = Self.activationBytes(k, q8K: usesQ8K)
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: n * rowBytes, alignment: 64)
+            let blockBytes = Self.activationBlockBytes(q8K: usesQ8K), blockStride = Int64(n * blockBytes)
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: n * k / (usesQ8K ? 256 : 32) * blockBytes, alignment: 64)
             Parallel.forEach(count: n, minChunk: 8) { rows in
                 for t in rows {
-                    if usesQ8K { qk_quantize_q8_K(x + t * k, buffer + t * rowBytes, Int64(k)) }
-                    else { qk_quantize_q8_0(x + t * k, buffer + t * rowBytes, Int64(k)) }
+                    if usesQ8K { qk_quantize_q8_K(x + t * k, buffer + t * blockBytes, Int64(k), blockStride) }
+                    else { qk_quantize_q8_0(x + t * k, buffer + t * blockBytes, Int64(k), blockStride) }
                 }
             }
             if usesQ8K { q8K = buffer } else { q8_0 = buffer }
@@ -81,8 +83,9 @@ public enum Matmul {
                 let p = parts[i], m = p.rows, u = global - starts[i]
                 if let panels = p.panels {
                     let first = u * Int(QK_PANEL_ROWS)
+                    let blockBytes = Self.activationBlockBytes(q8K: panels.usesQ8K)
                     qk_panel_dot_rows(panels.kernelType, Int64(k), panels.panel(u), panels.usesQ8K ? xqK! : xq0!,
-                                      Int64(Self.activationBytes(k, q8K: panels.usesQ8K)), Int64(n),
+                                      Int64(blockBytes), Int64(n * blockBytes), Int64(n),
                                       p.out + first, Int64(m), Int32(min(Int(QK_PANEL_ROWS), m - first)))
                     continue
                 }
@@ -106,10 +109,8 @@ public enum Matmul {
         }
     }
 
-    /// Bytes of one quantized activation row of `k` values: Q8_K or Q8_0 blocks.
-    static func activationBytes(_ k: Int, q8K: Bool) -> Int {
-        q8K ? k / 256 * Int(QK_Q8_K_BYTES) : k / 32 * Int(QK_Q8_0_BYTES)
-    }
+    /// Bytes of one quantized activation block: Q8_K (256 values) or Q8_0 (32).
+    static func activationBlockBytes(q8K: Bool) -> Int { Int(q8K ? QK_Q8_K_BYTES : QK_Q8_0_BYTES) }
 
     /// One matrix of a fused product, as the loop reads it.
     private struct Part {

@@ -166,27 +166,25 @@ static void row_codes(uint8_t u[256], int type, const uint8_t *blk, int j) {
     }
 }
 
-static float panel_row_dot(int type, int64_t n, const uint8_t *panel, const uint8_t *xt, int j) {
+static float panel_row_dot(int type, int64_t n, const uint8_t *panel, const uint8_t *xt, int64_t bs, int j) {
     const int block_bytes = panel_block_bytes(type);
     float acc = 0, mins = 0;
     if (!is_k_quant(type)) {
-        const int64_t nb = n / 32;
         const int bits = code_bits(type);
-        const float *xd = (const float *)xt;
-        const int32_t *xsum = (const int32_t *)xt + nb;
-        const int8_t *xq = (const int8_t *)xt + 8 * nb;
-        for (int64_t b = 0; b < nb; b++) {
+        for (int64_t b = 0; b < n / 32; b++, xt += bs) {
             const uint8_t *blk = panel + b * block_bytes;
+            const int8_t *xq = (const int8_t *)(xt + 8);
             uint8_t u[256];
             row_codes(u, type, blk, j);
-            int32_t s = 0;
-            for (int i = 0; i < 32; i++) s += (int32_t)u[i] * xq[32 * b + i];
-            s -= (1 << (bits - 1)) * xsum[b];
-            acc = fmaf(half_at(blk + panel_code_bytes(bits) + 2 * j) * xd[b], (float)s, acc);
+            int32_t s = 0, xsum;
+            for (int i = 0; i < 32; i++) s += (int32_t)u[i] * xq[i];
+            memcpy(&xsum, xt + 4, 4);
+            s -= (1 << (bits - 1)) * xsum;
+            acc = fmaf(half_at(blk + panel_code_bytes(bits) + 2 * j) * float_at(xt), (float)s, acc);
         }
         return acc;
     }
-    for (int64_t b = 0; b < n / 256; b++, xt += QK_Q8_K_BYTES) {
+    for (int64_t b = 0; b < n / 256; b++, xt += bs) {
         const uint8_t *blk = panel + b * block_bytes;
         const int8_t *q8 = (const int8_t *)(xt + 4);
         int16_t bsums[16];
@@ -217,9 +215,9 @@ static float panel_row_dot(int type, int64_t n, const uint8_t *panel, const uint
     return acc - mins;
 }
 
-void qk_panel_dot_rows_scalar(int type, int64_t n, const void *panel, const void *x, int64_t x_stride,
+void qk_panel_dot_rows_scalar(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t x_block_stride,
                               int64_t rows, float *out, int64_t out_stride, int valid) {
     for (int64_t t = 0; t < rows; t++)
         for (int j = 0; j < valid; j++)
-            out[t * out_stride + j] = panel_row_dot(type, n, (const uint8_t *)panel, (const uint8_t *)x + t * x_stride, j);
+            out[t * out_stride + j] = panel_row_dot(type, n, (const uint8_t *)panel, (const uint8_t *)x + t * x_stride, x_block_stride, j);
 }

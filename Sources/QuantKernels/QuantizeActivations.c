@@ -5,25 +5,24 @@
 #include <math.h>
 #include <string.h>
 
-void qk_quantize_q8_0(const float *x, void *y, int64_t k) {
-    const int64_t nb = k / 32;
-    float *scales = (float *)y;
-    int32_t *sums = (int32_t *)y + nb;
-    int8_t *codes = (int8_t *)y + 8 * nb;
-    for (int64_t b = 0; b < nb; b++, x += 32) {
+void qk_quantize_q8_0(const float *x, void *y, int64_t k, int64_t block_stride) {
+    for (int64_t b = 0; b < k / 32; b++, x += 32) {
+        uint8_t *blk = (uint8_t *)y + b * block_stride;
+        int8_t *codes = (int8_t *)(blk + 8);
         float amax = 0;
         for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[j]));
         // ggml stores the scale as fp16; it is kept here as the fp32 value of that fp16, so the dot
         // products multiply by the same number without converting it for every weight row.
-        scales[b] = (float)(_Float16)(amax / 127.f);
+        const float d = (float)(_Float16)(amax / 127.f);
+        memcpy(blk, &d, 4);
         // The multiplier is 127/amax, not the reciprocal of the rounded fp16 scale (as ggml's AVX path).
         const float id = amax != 0.f ? 127.f / amax : 0.f;
         int32_t sum = 0;
         for (int j = 0; j < 32; j++) {
-            codes[32 * b + j] = (int8_t)rintf(x[j] * id); // round half to even
-            sum += codes[32 * b + j];
+            codes[j] = (int8_t)rintf(x[j] * id); // round half to even
+            sum += codes[j];
         }
-        sums[b] = sum;
+        memcpy(blk + 4, &sum, 4);
     }
 }
 
@@ -35,9 +34,9 @@ static inline int nearest_int(float v) {
     return (bits & 0x007fffff) - 0x00400000;
 }
 
-void qk_quantize_q8_K_scalar(const float *x, void *y, int64_t k) {
-    uint8_t *out = (uint8_t *)y;
-    for (int64_t b = 0; b < k / 256; b++, x += 256, out += QK_Q8_K_BYTES) {
+void qk_quantize_q8_K_scalar(const float *x, void *y, int64_t k, int64_t block_stride) {
+    for (int64_t b = 0; b < k / 256; b++, x += 256) {
+        uint8_t *out = (uint8_t *)y + b * block_stride;
         float amax = 0, max = 0;
         for (int j = 0; j < 256; j++) {
             const float a = fabsf(x[j]);
@@ -68,10 +67,10 @@ void qk_quantize_q8_K_scalar(const float *x, void *y, int64_t k) {
 // The same with AVX2: the first element of largest magnitude found with vector maxima, codes
 // rounded by vcvtps2dq (round half to even, as nearest_int, for the |v| ≤ 127 here), sums of 16
 // by multiply-adding the codes with ones.
-void qk_quantize_q8_K(const float *x, void *y, int64_t k) {
+void qk_quantize_q8_K(const float *x, void *y, int64_t k, int64_t block_stride) {
     const __m256 signBit = _mm256_set1_ps(-0.f);
-    uint8_t *out = (uint8_t *)y;
-    for (int64_t b = 0; b < k / 256; b++, x += 256, out += QK_Q8_K_BYTES) {
+    for (int64_t b = 0; b < k / 256; b++, x += 256) {
+        uint8_t *out = (uint8_t *)y + b * block_stride;
         __m256 m = _mm256_setzero_ps();
         for (int j = 0; j < 256; j += 8) m = _mm256_max_ps(m, _mm256_andnot_ps(signBit, _mm256_loadu_ps(x + j)));
         __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
@@ -111,5 +110,5 @@ void qk_quantize_q8_K(const float *x, void *y, int64_t k) {
     }
 }
 #else
-void qk_quantize_q8_K(const float *x, void *y, int64_t k) { qk_quantize_q8_K_scalar(x, y, k); }
+void qk_quantize_q8_K(const float *x, void *y, int64_t k, int64_t block_stride) { qk_quantize_q8_K_scalar(x, y, k, block_stride); }
 #endif

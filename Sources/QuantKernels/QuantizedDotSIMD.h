@@ -84,25 +84,25 @@ QK_INLINE __m256i dot_32_columns(const __m256i u[8], const uint8_t *xq, int bits
 /// (each four columns of all eight rows) are loaded once; each activation row broadcasts four of
 /// its codes at a time against them, so lane j sums row j's products with no reduction across
 /// lanes. A chains of integer sums per row keep the multiply-adds independent when R is small.
-QK_INLINE void panel_group(int64_t n, const uint8_t *panel, int type, int valid, const uint8_t *xb, int64_t xs, int R,
+QK_INLINE void panel_group(int64_t n, const uint8_t *panel, int type, int valid, int64_t bs, const uint8_t *xb, int64_t xs, int R,
                            float *out, int64_t os) {
     const int64_t nb = n / 32;
     const int bits = code_bits(type), block_bytes = panel_block_bytes(type);
     // The AVX2 form of 8-bit codes multiplies signed codes: no offset to take back out.
     const int shift = (!QK_VNNI && bits == 8) ? -1 : bits - 1;
     const int A = R == 1 ? 4 : R == 2 ? 2 : 1;
-    __m256 acc[8];
+    __m256 acc[16];
     for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < nb; b++) {
+    for (int64_t b = 0; b < nb; b++, xb += bs) {
         __m256i u[8];
         const uint8_t *blk = panel + b * block_bytes;
         panel_codes(blk, bits, u);
         const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + panel_code_bytes(bits))));
         for (int t = 0; t < R; t++) {
             const uint8_t *xt = xb + t * xs;
-            __m256i sum = dot_32_columns(u, xt + 8 * nb + 32 * b, bits, A);
-            if (shift >= 0) sum = _mm256_sub_epi32(sum, _mm256_slli_epi32(_mm256_set1_epi32(((const int32_t *)xt)[nb + b]), shift));
-            const __m256 dx = _mm256_set1_ps(((const float *)xt)[b]);
+            __m256i sum = dot_32_columns(u, xt + 8, bits, A);
+            if (shift >= 0) sum = _mm256_sub_epi32(sum, _mm256_slli_epi32(_mm256_set1_epi32(((const int32_t *)xt)[1]), shift));
+            const __m256 dx = _mm256_set1_ps(((const float *)xt)[0]);
             acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(sum), acc[t]);
         }
     }
@@ -115,12 +115,12 @@ QK_INLINE __m256i bytes_u32(const uint8_t *p) { return _mm256_cvtepu8_epi32(_mm_
 /// Q4_K panel against R activation rows (Q8_K). Per 256 columns and row: S = Σ_j scale_j · T_j
 /// with T_j the sum over sub-block j, M = Σ_j min_j · (Σx of sub-block j), both exact; then
 /// acc += (d · d_x) · S and m += (dmin · d_x) · M.
-QK_INLINE void panel_q4k_group(int64_t n, const uint8_t *panel, int valid, const uint8_t *xb, int64_t xs, int R,
+QK_INLINE void panel_q4k_group(int64_t n, const uint8_t *panel, int valid, int64_t bs, const uint8_t *xb, int64_t xs, int R,
                                float *out, int64_t os) {
     const int A = R == 1 ? 4 : R == 2 ? 2 : 1;
     __m256 acc[8], mins[8];
     for (int t = 0; t < R; t++) acc[t] = mins[t] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / 256; b++, xb += QK_Q8_K_BYTES) {
+    for (int64_t b = 0; b < n / 256; b++, xb += bs) {
         const uint8_t *blk = panel + b * PANEL_Q4_K_BYTES;
         __m256i S[8], M[8];
         for (int t = 0; t < R; t++) S[t] = M[t] = _mm256_setzero_si256();
@@ -167,12 +167,12 @@ QK_INLINE void q6k_chunk_codes(const uint8_t *chunk, __m256i u[8]) {
 
 /// Q6_K panel against R activation rows (Q8_K). Per 256 columns and row: V = Σ_j scale_j · (T_j −
 /// 32 · Σx of sub-block j) over the sixteen sub-blocks of 16, exact; then acc += (d · d_x) · V.
-QK_INLINE void panel_q6k_group(int64_t n, const uint8_t *panel, int valid, const uint8_t *xb, int64_t xs, int R,
+QK_INLINE void panel_q6k_group(int64_t n, const uint8_t *panel, int valid, int64_t bs, const uint8_t *xb, int64_t xs, int R,
                                float *out, int64_t os) {
     const int A = R == 1 ? 2 : 1;
     __m256 acc[8];
     for (int t = 0; t < R; t++) acc[t] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < n / 256; b++, xb += QK_Q8_K_BYTES) {
+    for (int64_t b = 0; b < n / 256; b++, xb += bs) {
         const uint8_t *blk = panel + b * PANEL_Q6_K_BYTES;
         __m256i V[8];
         for (int t = 0; t < R; t++) V[t] = _mm256_setzero_si256();
@@ -209,13 +209,17 @@ QK_INLINE void panel_q6k_group(int64_t n, const uint8_t *panel, int valid, const
     store_rows(out, os, R, acc, valid);
 }
 
-/// Runs GROUP over the rows WIDE at a time (8 or 4), then the remainder, each call with a literal
+/// Runs GROUP over the rows WIDE at a time (16, 8 or 4), then the remainder, each call with a literal
 /// R so that its per-row loops unroll.
 #define QK_ROW_GROUPS(GROUP, WIDE, ...)                                                        \
     do {                                                                                       \
         const uint8_t *xr = (const uint8_t *)x;                                                \
         int64_t t = 0;                                                                         \
         for (; t + WIDE <= rows; t += WIDE) GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, WIDE, out + t * out_stride, out_stride); \
+        if (WIDE > 8 && rows - t >= 8) {                                                       \
+            GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 8, out + t * out_stride, out_stride); \
+            t += 8;                                                                            \
+        }                                                                                      \
         if (WIDE > 4 && rows - t >= 4) {                                                       \
             GROUP(__VA_ARGS__, xr + t * x_stride, x_stride, 4, out + t * out_stride, out_stride); \
             t += 4;                                                                            \
@@ -228,13 +232,15 @@ QK_INLINE void panel_q6k_group(int64_t n, const uint8_t *panel, int valid, const
         }                                                                                      \
     } while (0)
 
-/// Row groups of eight where the variant has 32 vector registers, four otherwise.
+/// Row groups of eight where the variant has 32 vector registers, four otherwise; the 32-weight
+/// formats, with one accumulator per row, fit sixteen rows in 32 registers.
 #define QK_WIDE (QK_VNNI ? 8 : 4)
+#define QK_WIDE_32 (QK_VNNI ? 16 : 4)
 
-void QK_FN(qk_panel_dot_rows)(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
-                              float *out, int64_t out_stride, int valid) {
+void QK_FN(qk_panel_dot_rows)(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t x_block_stride,
+                              int64_t rows, float *out, int64_t out_stride, int valid) {
     const uint8_t *p = (const uint8_t *)panel;
-    if (type == QK_TYPE_Q4_K) QK_ROW_GROUPS(panel_q4k_group, QK_WIDE, n, p, valid);
-    else if (type == QK_TYPE_Q6_K) QK_ROW_GROUPS(panel_q6k_group, QK_WIDE, n, p, valid);
-    else QK_ROW_GROUPS(panel_group, QK_WIDE, n, p, type, valid);
+    if (type == QK_TYPE_Q4_K) QK_ROW_GROUPS(panel_q4k_group, QK_WIDE, n, p, valid, x_block_stride);
+    else if (type == QK_TYPE_Q6_K) QK_ROW_GROUPS(panel_q6k_group, QK_WIDE, n, p, valid, x_block_stride);
+    else QK_ROW_GROUPS(panel_group, QK_WIDE_32, n, p, type, valid, x_block_stride);
 }

@@ -26,31 +26,29 @@ static inline void codes_32(int8_t q[32], const uint8_t *blk, int bits) {
     }
 }
 
-static float dot_32_scalar(int64_t n, const void *w, const void *x, int type) {
-    const int64_t nb = n / 32;
+static float dot_32_scalar(int64_t n, const void *w, const void *x, int64_t bs, int type) {
     const int bytes = ggml_block_bytes_32(type);
-    const uint8_t *wb = (const uint8_t *)w;
-    const float *xd = (const float *)x;
-    const int8_t *xq = (const int8_t *)x + 8 * nb;
+    const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
     float acc = 0;
-    for (int64_t b = 0; b < nb; b++, wb += bytes) {
+    for (int64_t b = 0; b < n / 32; b++, wb += bytes, xb += bs) {
         int8_t q[32];
         codes_32(q, wb, code_bits(type));
+        const int8_t *xq = (const int8_t *)(xb + 8);
         int32_t s = 0;
-        for (int i = 0; i < 32; i++) s += (int32_t)q[i] * xq[32 * b + i];
-        acc = fmaf(half_at(wb) * xd[b], (float)s, acc);
+        for (int i = 0; i < 32; i++) s += (int32_t)q[i] * xq[i];
+        acc = fmaf(half_at(wb) * float_at(xb), (float)s, acc);
     }
     return acc;
 }
 
-float qk_dot_q8_0_scalar(int64_t n, const void *w, const void *x) { return dot_32_scalar(n, w, x, QK_TYPE_Q8_0); }
-float qk_dot_q5_0_scalar(int64_t n, const void *w, const void *x) { return dot_32_scalar(n, w, x, QK_TYPE_Q5_0); }
-float qk_dot_q4_0_scalar(int64_t n, const void *w, const void *x) { return dot_32_scalar(n, w, x, QK_TYPE_Q4_0); }
+float qk_dot_q8_0_scalar(int64_t n, const void *w, const void *x, int64_t bs) { return dot_32_scalar(n, w, x, bs, QK_TYPE_Q8_0); }
+float qk_dot_q5_0_scalar(int64_t n, const void *w, const void *x, int64_t bs) { return dot_32_scalar(n, w, x, bs, QK_TYPE_Q5_0); }
+float qk_dot_q4_0_scalar(int64_t n, const void *w, const void *x, int64_t bs) { return dot_32_scalar(n, w, x, bs, QK_TYPE_Q4_0); }
 
-float qk_dot_q4_K_scalar(int64_t n, const void *w, const void *x) {
+float qk_dot_q4_K_scalar(int64_t n, const void *w, const void *x, int64_t bs) {
     const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
     float acc = 0, mins = 0;
-    for (int64_t b = 0; b < n / 256; b++, wb += 144, xb += QK_Q8_K_BYTES) {
+    for (int64_t b = 0; b < n / 256; b++, wb += 144, xb += bs) {
         const int8_t *q8 = (const int8_t *)(xb + 4);
         int16_t bsums[16];
         memcpy(bsums, xb + 260, sizeof bsums);
@@ -72,10 +70,10 @@ float qk_dot_q4_K_scalar(int64_t n, const void *w, const void *x) {
     return acc - mins;
 }
 
-float qk_dot_q6_K_scalar(int64_t n, const void *w, const void *x) {
+float qk_dot_q6_K_scalar(int64_t n, const void *w, const void *x, int64_t bs) {
     const uint8_t *wb = (const uint8_t *)w, *xb = (const uint8_t *)x;
     float acc = 0;
-    for (int64_t b = 0; b < n / 256; b++, wb += 210, xb += QK_Q8_K_BYTES) {
+    for (int64_t b = 0; b < n / 256; b++, wb += 210, xb += bs) {
         const int8_t *q8 = (const int8_t *)(xb + 4), *sc = (const int8_t *)(wb + 192);
         int16_t bsums[16];
         memcpy(bsums, xb + 260, sizeof bsums);

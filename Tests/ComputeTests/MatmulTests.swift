@@ -43,18 +43,17 @@ struct MatmulTests {
     static func effectiveActivations(_ x: [Float], type: TensorType) -> [Float] {
         switch type {
         case .q8_0, .q5_0, .q4_0:
-            // A row of nb blocks: nb fp32 scales, nb int32 code sums, then the codes.
-            let nb = x.count / 32
-            var q = [UInt8](repeating: 0, count: nb * 40)
-            qk_quantize_q8_0(x, &q, Int64(x.count))
+            // Blocks of 40 bytes: the fp32 scale, the int32 code sum, the 32 codes.
+            var q = [UInt8](repeating: 0, count: x.count / 32 * 40)
+            qk_quantize_q8_0(x, &q, Int64(x.count), 40)
             return q.withUnsafeBytes { raw in
                 (0..<x.count).map { i in
-                    raw.load(fromByteOffset: 4 * (i / 32), as: Float.self) * Float(raw.load(fromByteOffset: 8 * nb + i, as: Int8.self))
+                    raw.load(fromByteOffset: 40 * (i / 32), as: Float.self) * Float(raw.load(fromByteOffset: 40 * (i / 32) + 8 + i % 32, as: Int8.self))
                 }
             }
         case .q4_K, .q6_K:
             var q = [UInt8](repeating: 0, count: x.count / 256 * 292)
-            qk_quantize_q8_K(x, &q, Int64(x.count))
+            qk_quantize_q8_K(x, &q, Int64(x.count), 292)
             return q.withUnsafeBytes { raw in
                 (0..<x.count).map { i in
                     let block = raw.baseAddress! + i / 256 * 292
@@ -132,8 +131,8 @@ struct MatmulTests {
             if trial % 4 == 2 { x[300] = 50_000; x[301] = -50_000 }
             if trial % 5 == 0 { for i in 512..<768 { x[i] = 0 } }
             var fast = [UInt8](repeating: 0, count: 4 * 292), scalar = fast
-            qk_quantize_q8_K(x, &fast, 1024)
-            qk_quantize_q8_K_scalar(x, &scalar, 1024)
+            qk_quantize_q8_K(x, &fast, 1024, 292)
+            qk_quantize_q8_K_scalar(x, &scalar, 1024, 292)
             #expect(fast == scalar, "trial \(trial)")
         }
     }
@@ -159,15 +158,17 @@ struct MatmulTests {
         let bytes = randomBlocks(type, blocks: weightRows * k / type.blockLength, seed: 99)
         var g = SplitMix(3)
         let x = (0..<rows * k).map { _ in g.float() }
-        let rowBytes = q8K ? k / 256 * 292 : k / 32 * 40
-        var xq = [UInt8](repeating: 0, count: rows * rowBytes)
+        // The rows interleaved block by block, as Matmul lays them out.
+        let blockBytes = q8K ? 292 : 40, blockStride = rows * blockBytes
+        var xq = [UInt8](repeating: 0, count: rows * k / type.blockLength * blockBytes)
         xq.withUnsafeMutableBytes { q in
             for t in 0..<rows {
                 let src = Array(x[t * k..<(t + 1) * k])
-                if q8K { qk_quantize_q8_K(src, q.baseAddress! + t * rowBytes, Int64(k)) } else { qk_quantize_q8_0(src, q.baseAddress! + t * rowBytes, Int64(k)) }
+                if q8K { qk_quantize_q8_K(src, q.baseAddress! + t * blockBytes, Int64(k), Int64(blockStride)) }
+                else { qk_quantize_q8_0(src, q.baseAddress! + t * blockBytes, Int64(k), Int64(blockStride)) }
             }
         }
-        let scalar: (Int64, UnsafeRawPointer?, UnsafeRawPointer?) -> Float = switch type {
+        let scalar: (Int64, UnsafeRawPointer?, UnsafeRawPointer?, Int64) -> Float = switch type {
         case .q8_0: qk_dot_q8_0_scalar
         case .q5_0: qk_dot_q5_0_scalar
         case .q4_0: qk_dot_q4_0_scalar
@@ -181,14 +182,14 @@ struct MatmulTests {
                 var fast = [Float](repeating: .nan, count: rows * weightRows), portable = fast
                 for p in 0..<panels.count {
                     let valid = Int32(min(8, weightRows - 8 * p))
-                    qk_panel_dot_rows(panels.kernelType, Int64(k), panels.panel(p), q.baseAddress, Int64(rowBytes), Int64(rows),
-                                      &fast[8 * p], Int64(weightRows), valid)
-                    qk_panel_dot_rows_scalar(panels.kernelType, Int64(k), panels.panel(p), q.baseAddress, Int64(rowBytes), Int64(rows),
-                                             &portable[8 * p], Int64(weightRows), valid)
+                    qk_panel_dot_rows(panels.kernelType, Int64(k), panels.panel(p), q.baseAddress, Int64(blockBytes), Int64(blockStride),
+                                      Int64(rows), &fast[8 * p], Int64(weightRows), valid)
+                    qk_panel_dot_rows_scalar(panels.kernelType, Int64(k), panels.panel(p), q.baseAddress, Int64(blockBytes), Int64(blockStride),
+                                             Int64(rows), &portable[8 * p], Int64(weightRows), valid)
                 }
                 for t in 0..<rows {
                     for r in 0..<weightRows {
-                        let want = scalar(Int64(k), w.baseAddress! + r * matrix.rowBytes, q.baseAddress! + t * rowBytes)
+                        let want = scalar(Int64(k), w.baseAddress! + r * matrix.rowBytes, q.baseAddress! + t * blockBytes, Int64(blockStride))
                         #expect(fast[t * weightRows + r].bitPattern == want.bitPattern, "\(label) \(type) [\(t), \(r)]: \(fast[t * weightRows + r]) vs \(want)")
                         #expect(portable[t * weightRows + r].bitPattern == want.bitPattern, "portable \(type) [\(t), \(r)]")
                     }

@@ -23,19 +23,26 @@ enum { QK_Q8_0_BYTES = 40, QK_Q8_K_BYTES = 292 };
 /// Weight formats with integer kernels, numbered as ggml's `ggml_type` (and `TensorType`).
 enum { QK_TYPE_Q4_0 = 2, QK_TYPE_Q5_0 = 6, QK_TYPE_Q8_0 = 8, QK_TYPE_Q4_K = 12, QK_TYPE_Q6_K = 14 };
 
-/// Quantizes one row of k floats (k a multiple of 32) for the 32-weight formats. With nb = k/32
-/// blocks, the row holds nb fp32 scales, then nb int32 sums of each block's codes, then nb·32 int8
-/// codes: d = max|x|/127 rounded to fp16 as ggml stores it (kept as the fp32 value of that fp16),
-/// q = round-half-even(x · 127/max|x|). The sums let kernels use unsigned weight codes.
-void qk_quantize_q8_0(const float *x, void *y, int64_t k);
+/// Activation rows are quantized block by block, block b of a row at y + b · block_stride: a row
+/// on its own has block_stride = the block's bytes; the N rows of a batch are interleaved block by
+/// block (block_stride = N · bytes, rows one block apart), so that a kernel reading block b of
+/// every row reads one contiguous run.
+///
+/// Quantizes one row of k floats (k a multiple of 32) for the 32-weight formats into blocks of 40
+/// bytes: the fp32 scale, the int32 sum of the codes (which lets kernels use unsigned weight
+/// codes), the 32 int8 codes. d = max|x|/127 rounded to fp16 as ggml stores it (kept as the fp32
+/// value of that fp16), q = round-half-even(x · 127/max|x|).
+void qk_quantize_q8_0(const float *x, void *y, int64_t k, int64_t block_stride);
 
-/// Quantizes k floats (k a multiple of 256) to Q8_K: with m the element of largest magnitude,
-/// iscale = −127/m, q = min(127, round-half-even(iscale · x)), d = 1/iscale, plus sums of 16.
-void qk_quantize_q8_K(const float *x, void *y, int64_t k);
+/// Quantizes k floats (k a multiple of 256) to Q8_K blocks of 292 bytes (fp32 d, 256 codes, 16
+/// int16 sums of 16): with m the element of largest magnitude, iscale = −127/m,
+/// q = min(127, round-half-even(iscale · x)), d = 1/iscale.
+void qk_quantize_q8_K(const float *x, void *y, int64_t k, int64_t block_stride);
 /// The portable twin of qk_quantize_q8_K (the same bytes).
-void qk_quantize_q8_K_scalar(const float *x, void *y, int64_t k);
+void qk_quantize_q8_K_scalar(const float *x, void *y, int64_t k, int64_t block_stride);
 
-/// Σ w·x over n weights of a row in ggml's block layout, with x pre-quantized: the portable
+/// Σ w·x over n weights of a row in ggml's block layout, with x pre-quantized (its blocks
+/// x_block_stride bytes apart): the portable
 /// reference kernels, which define each result's bits. Every format reduces a block to exact
 /// integers, then takes one fused multiply-add per block, over the blocks in order:
 /// - Q8_0, Q5_0, Q4_0: s = Σ q·x per 32 weights; acc += (d_w · d_x) · s.
@@ -44,11 +51,11 @@ void qk_quantize_q8_K_scalar(const float *x, void *y, int64_t k);
 ///   m += (d_x · dmin) · M; the result is acc − m.
 /// - Q6_K: per 256 weights V = Σ_j scale_j · Σ (q − 32)·x over its sixteen sub-blocks of 16;
 ///   acc += (d · d_x) · V.
-float qk_dot_q8_0_scalar(int64_t n, const void *w, const void *x_q8_0);
-float qk_dot_q5_0_scalar(int64_t n, const void *w, const void *x_q8_0);
-float qk_dot_q4_0_scalar(int64_t n, const void *w, const void *x_q8_0);
-float qk_dot_q4_K_scalar(int64_t n, const void *w, const void *x_q8_K);
-float qk_dot_q6_K_scalar(int64_t n, const void *w, const void *x_q8_K);
+float qk_dot_q8_0_scalar(int64_t n, const void *w, const void *x_q8_0, int64_t x_block_stride);
+float qk_dot_q5_0_scalar(int64_t n, const void *w, const void *x_q8_0, int64_t x_block_stride);
+float qk_dot_q4_0_scalar(int64_t n, const void *w, const void *x_q8_0, int64_t x_block_stride);
+float qk_dot_q4_K_scalar(int64_t n, const void *w, const void *x_q8_K, int64_t x_block_stride);
+float qk_dot_q6_K_scalar(int64_t n, const void *w, const void *x_q8_K, int64_t x_block_stride);
 
 /// Weight panels: eight weight rows interleaved so that one vector multiply-add takes four
 /// columns of all eight rows against four activation codes broadcast, leaving row j's sum in lane
@@ -64,14 +71,15 @@ int64_t qk_panel_bytes(int type, int64_t n);
 /// ggml's block layout into `out` (the buffer of all panels).
 void qk_pack_panels(int type, const void *w, int64_t rows, int64_t first_panel, int64_t panels, int64_t n, void *out);
 
-/// One panel against `rows` activation rows (Q8_0 layout for the 32-weight formats, Q8_K for the
-/// K-quants; x_stride bytes apart): out[t · out_stride + j] = Σ w_j·x_t for the panel's first
-/// `valid` rows j, each with the bits of the scalar twin on weight row j.
-void qk_panel_dot_rows(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
-                       float *out, int64_t out_stride, int valid);
+/// One panel against `rows` activation rows (Q8_0 blocks for the 32-weight formats, Q8_K for the
+/// K-quants; block b of row t at x + t · x_stride + b · x_block_stride):
+/// out[t · out_stride + j] = Σ w_j·x_t for the panel's first `valid` rows j, each with the bits of
+/// the scalar twin on weight row j.
+void qk_panel_dot_rows(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t x_block_stride,
+                       int64_t rows, float *out, int64_t out_stride, int valid);
 /// The same, portable: the kernel off x86, and the tests' check of the panel layout.
-void qk_panel_dot_rows_scalar(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t rows,
-                              float *out, int64_t out_stride, int valid);
+void qk_panel_dot_rows_scalar(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t x_block_stride,
+                              int64_t rows, float *out, int64_t out_stride, int valid);
 
 /// Chooses the kernel variant: AVX-512 VNNI where `enabled` and the processor has it, AVX2
 /// otherwise (the default is VNNI where available). Returns whether VNNI is now in use. Both

@@ -4,6 +4,25 @@
 /// in the same order for a given length, so a dot product's value depends only on its inputs and
 /// not on which batch or thread computed it.
 public enum Vector {
+    /// The largest of x[0..<n] (n ≥ 1); NaN where any element is NaN.
+    public static func max(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var m = SIMD16<Float>(repeating: x[0]), nan = false
+        var i = 0
+        while i + 16 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+            nan = nan || any(v .!= v)
+            m = m.replacing(with: v, where: v .> m)
+            i += 16
+        }
+        var result = m.max()
+        while i < n {
+            nan = nan || x[i].isNaN
+            result = Swift.max(result, x[i])
+            i += 1
+        }
+        return nan ? .nan : result
+    }
+
     /// Σ a[i]·b[i] for i in 0..<n.
     @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {

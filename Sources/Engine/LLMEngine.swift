@@ -29,6 +29,9 @@ public final class LLMEngine {
     /// The model's weight version the prefix cache was filled under; a training step bumps the
     /// model's, and the next `step` then forgets every cached prefix.
     var prefixCacheWeightVersion: Int
+    /// During a step's emission: each greedy row's argmax and log-probability, by the row's first
+    /// index in the logits (see `Scheduler.swift`).
+    var greedyChoices: [Int: (token: Int32, logprob: Double)] = [:]
 
     /// - Parameters:
     ///   - draftModel: the draft for `.draftModel` speculation, when already loaded; otherwise it

@@ -1,3 +1,4 @@
+import Compute
 import Transformer
 
 /// One engine step: which sequences run, with which tokens; then verification and emission.
@@ -151,7 +152,10 @@ extension LLMEngine {
         lastStep = (items: items.count, tokens: items.reduce(0) { $0 + $1.tokens.count })
         measurePeaks()
 
-        // 4. Sampling, verification, emission.
+        // 4. Sampling, verification, emission. The greedy choices of every row a greedy request
+        // will read are found first, in parallel (each is two passes over the vocabulary).
+        if let logits { greedyChoices = Self.greedyChoices(logits, rows: greedyRows(work, logits)) }
+        defer { greedyChoices = [:] }
         for w in work {
             switch w {
             case let .prefill(r, seqs, item):
@@ -184,12 +188,39 @@ extension LLMEngine {
         waiting.insert(r, at: 0)
     }
 
+    /// The logits rows that greedy requests will read this step.
+    private func greedyRows(_ work: [Work], _ logits: Logits) -> [Int] {
+        work.flatMap { w -> [Int] in
+            switch w {
+            case let .prefill(r, _, item): if let item, r.params.isGreedy { return [logits.rowRanges[item].upperBound - 1] }
+            case let .decode(r, _, _, item): if r.params.isGreedy { return Array(logits.rowRanges[item]) }
+            }
+            return []
+        }
+    }
+
+    /// Argmax and its log-probability for each of `rows`, keyed by the row's first index in
+    /// `logits.values` (the `startIndex` of its slice).
+    private static func greedyChoices(_ logits: Logits, rows: [Int]) -> [Int: (token: Int32, logprob: Double)] {
+        var choices = [(token: Int32, logprob: Double)](repeating: (0, 0), count: rows.count)
+        choices.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(count: rows.count) { range in
+                for i in range { out[i] = LogSoftmax.greedy(logits.row(rows[i])) }
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: zip(rows.map { $0 * logits.vocabularySize }, choices))
+    }
+
+    /// The greedy token of a row and its log-probability, found in parallel for this step's rows.
+    private func greedy(_ row: ArraySlice<Float>) -> (token: Int32, logprob: Double) {
+        greedyChoices[row.startIndex] ?? LogSoftmax.greedy(row)
+    }
+
     /// Samples one token from a row of target logits (no drafts) and emits it.
     private func emitSampled(_ r: RequestState, _ s: SequenceState, row: ArraySlice<Float>) {
         let token: Int32, logprob: Double
         if r.params.isGreedy {
-            token = LogSoftmax.argmax(row)
-            logprob = Double(row[row.startIndex + Int(token)]) - LogSoftmax.logPartition(row)
+            (token, logprob) = greedy(row)
         } else {
             let p = TokenDistribution(logits: row, temperature: r.params.temperature, topK: r.params.topK, topP: r.params.topP)
             token = p.sample(&s.rng)
@@ -212,8 +243,8 @@ extension LLMEngine {
         for (j, draft) in p.tokens.enumerated() {
             let row = rows[j]
             if r.params.isGreedy {
-                let t = LogSoftmax.argmax(row)
-                emitted.append((t, Double(row[row.startIndex + Int(t)]) - LogSoftmax.logPartition(row), row))
+                let (t, logprob) = greedy(row)
+                emitted.append((t, logprob, row))
                 if t != draft { break }
             } else {
                 let target = TokenDistribution(logits: row, temperature: r.params.temperature, topK: r.params.topK, topP: r.params.topP)
@@ -229,8 +260,8 @@ extension LLMEngine {
         if accepted == p.tokens.count {
             let row = rows[p.tokens.count]
             if r.params.isGreedy {
-                let t = LogSoftmax.argmax(row)
-                emitted.append((t, Double(row[row.startIndex + Int(t)]) - LogSoftmax.logPartition(row), row))
+                let (t, logprob) = greedy(row)
+                emitted.append((t, logprob, row))
             } else {
                 let target = TokenDistribution(logits: row, temperature: r.params.temperature, topK: r.params.topK, topP: r.params.topP)
                 let t = target.sample(&s.rng)

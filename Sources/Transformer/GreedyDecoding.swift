@@ -55,6 +55,22 @@ public enum LogSoftmax {
         return Int32(best - row.startIndex)
     }
 
+    /// The greedy choice of a row: `argmax` and that token's log-probability, the same values as
+    /// `argmax` and `row[argmax] − logPartition` in two vectorised passes instead of four.
+    public static func greedy(_ row: ArraySlice<Float>) -> (token: Int32, logprob: Double) {
+        row.withUnsafeBufferPointer { b in
+            let x = b.baseAddress!, n = b.count
+            let m = Vector.max(x, n)
+            guard !m.isNaN else {
+                let t = argmax(row)
+                return (t, Double(row[row.startIndex + Int(t)]) - logPartition(row))
+            }
+            var i = 0
+            while x[i] != m { i += 1 }
+            return (Int32(i), Double(m) - (Double(m) + Foundation.log(Vector.sumExp(x, n, shift: m))))
+        }
+    }
+
     /// log Σ exp(row).
     public static func logPartition(_ row: ArraySlice<Float>) -> Double {
         guard let m = row.max() else { return -.infinity }

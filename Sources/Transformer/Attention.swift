@@ -12,40 +12,62 @@ enum Attention {
     /// - Parameters:
     ///   - out: (T, H·D) attention output.
     ///   - q: (T, H·D) rotated queries.
+    ///
+    /// Work is split over (token, KV head) pairs: the query heads sharing a KV head read each key
+    /// and value row once, converted from fp16 once; each head's arithmetic is what it would be on
+    /// its own.
     static func forward(_ out: UnsafeMutablePointer<Float>, _ q: UnsafePointer<Float>, layer: Int, tokens T: Int,
                         owner: [Int], positions: [Int], sequences: [SequenceKV], config c: ModelConfig) {
-        let H = c.headCount, D = c.headDim, group = c.headCount / c.kvHeadCount
+        let H = c.headCount, Hkv = c.kvHeadCount, D = c.headDim, group = c.headCount / c.kvHeadCount
         let Q = c.queryWidth
         let scale = Float(1 / Double(D).squareRoot())
         let longest = positions.max().map { $0 + 1 } ?? 0
         owner.withUnsafeBufferPointer { owner in
             positions.withUnsafeBufferPointer { positions in
-                Parallel.forEach(count: T * H) { pairs in
-                    let scores = UnsafeMutablePointer<Float>.allocate(capacity: longest + D)
-                    defer { scores.deallocate() }
-                    let query = scores + longest  // (D) the query, rounded to fp16 for an fp16 cache
+                Parallel.forEach(count: T * Hkv) { pairs in
+                    // Per head: `longest` scores and the query; then one converted key or value row.
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: group * (longest + D) + D)
+                    defer { scratch.deallocate() }
+                    let queries = scratch + group * longest, row = queries + group * D
                     for pair in pairs {
-                        let t = pair / H, h = pair % H, kvHead = h / group
+                        let t = pair / Hkv, kvHead = pair % Hkv
                         let seq = sequences[owner[t]], cache = seq.cache
                         let length = positions[t] + 1
                         let half = cache.precision == .f16
-                        for i in 0..<D { query[i] = half ? Float(Float16(q[t * Q + h * D + i])) : q[t * Q + h * D + i] }
+                        for g in 0..<group {
+                            let qh = q + t * Q + (kvHead * group + g) * D
+                            // The query rounded to fp16 for an fp16 cache, as ggml does.
+                            for i in 0..<D { queries[g * D + i] = half ? Float(Float16(qh[i])) : qh[i] }
+                        }
                         for p in 0..<length {
                             let (b, o) = seq.slot(p)
                             let k = cache.keys(layer: layer, block: b, offset: o)
-                            scores[p] = (half ? dotHalf(query, k.assumingMemoryBound(to: Float16.self) + kvHead * D, D)
-                                              : Vector.dot(query, k.assumingMemoryBound(to: Float.self) + kvHead * D, D)) * scale
+                            if half {
+                                widen(row, k.assumingMemoryBound(to: Float16.self) + kvHead * D, D)
+                                for g in 0..<group { scratch[g * longest + p] = dot8(queries + g * D, row, D) * scale }
+                            } else {
+                                let kf = k.assumingMemoryBound(to: Float.self) + kvHead * D
+                                for g in 0..<group { scratch[g * longest + p] = Vector.dot(queries + g * D, kf, D) * scale }
+                            }
                         }
-                        Kernels.softmax(scores, length)
-                        let oh = out + t * Q + h * D
-                        oh.initialize(repeating: 0, count: D)
+                        for g in 0..<group {
+                            Kernels.softmax(scratch + g * longest, length)
+                            (out + t * Q + (kvHead * group + g) * D).initialize(repeating: 0, count: D)
+                        }
                         for p in 0..<length {
                             let (b, o) = seq.slot(p)
                             let v = cache.values(layer: layer, block: b, offset: o)
+                            let vf: UnsafePointer<Float>
                             if half {
-                                axpyHalf(oh, Float(Float16(scores[p])), v.assumingMemoryBound(to: Float16.self) + kvHead * D, D)
+                                widen(row, v.assumingMemoryBound(to: Float16.self) + kvHead * D, D)
+                                vf = UnsafePointer(row)
                             } else {
-                                Vector.axpy(oh, scores[p], v.assumingMemoryBound(to: Float.self) + kvHead * D, D)
+                                vf = UnsafePointer(v.assumingMemoryBound(to: Float.self) + kvHead * D)
+                            }
+                            for g in 0..<group {
+                                let weight = scratch[g * longest + p]
+                                // The probability rounded to fp16 for an fp16 cache, as ggml does.
+                                Vector.axpy(out + t * Q + (kvHead * group + g) * D, half ? Float(Float16(weight)) : weight, vf, D)
                             }
                         }
                     }
@@ -54,27 +76,37 @@ enum Attention {
         }
     }
 
-    /// Σ a[i]·b[i] with b in fp16.
+    /// Σ a[i]·b[i] in eight lanes, summed at the end, then a scalar tail (the order ggml-style fp16
+    /// attention used here has always had; b holds an fp16 row widened exactly).
     @inline(__always)
-    static func dotHalf(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float16>, _ n: Int) -> Float {
+    static func dot8(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
         var acc = SIMD8<Float>()
         var i = 0
         while i + 8 <= n {
             acc.addProduct(UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self),
-                           SIMD8<Float>(UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float16>.self)))
+                           UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self))
             i += 8
         }
         var sum = acc.sum()
         while i < n {
-            sum.addProduct(a[i], Float(b[i]))
+            sum.addProduct(a[i], b[i])
             i += 1
         }
         return sum
     }
 
-    /// y[i] += alpha · x[i] with x in fp16.
+    /// y[0..<n] = x[0..<n] widened from fp16 (exact).
     @inline(__always)
-    static func axpyHalf(_ y: UnsafeMutablePointer<Float>, _ alpha: Float, _ x: UnsafePointer<Float16>, _ n: Int) {
-        for i in 0..<n { y[i].addProduct(alpha, Float(x[i])) }
+    static func widen(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float16>, _ n: Int) {
+        var i = 0
+        while i + 8 <= n {
+            UnsafeMutableRawPointer(y + i).storeBytes(of: SIMD8<Float>(UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float16>.self)),
+                                                      as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < n {
+            y[i] = Float(x[i])
+            i += 1
+        }
     }
 }

@@ -23,7 +23,7 @@ struct LlamaCppGreedyTests {
     /// Two log-probabilities closer than this are a near-tie: either token is a correct greedy choice.
     static let nearTie = 0.1
     /// Allowed gap between our and llama.cpp's top-5 log-probabilities at the first position.
-    /// The issue asks for 0.1. Measured: up to 0.13 (0.5B) and 0.28 (1.5B). Both runtimes quantize
+    /// The issue asks for 0.1. Measured: up to 0.19 (0.5B) and 0.29 (1.5B). Both runtimes quantize
     /// activations to 8 bits, and Qwen2's few huge activations make that quantization flip on the
     /// last bits of its input: llama.cpp itself moves by 0.13 between its batched and
     /// token-at-a-time prompt paths, and by up to 0.14 from the exact fp32 result, which our

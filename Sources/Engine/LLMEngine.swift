@@ -52,6 +52,8 @@ public final class LLMEngine {
             let draft = try draftModel ?? TransformerModel.load(path: path)
             proposer = try DraftModelProposer(model: draft, targetVocabularySize: model.config.vocabularySize, config: config)
         }
+        model.preparePanels()
+        (proposer as? DraftModelProposer)?.model.preparePanels()
         cache = model.makeCache(capacityTokens: config.kvCapacityTokens, blockSize: config.blockSize, precision: config.kvPrecision)
         prefixCache = config.enablePrefixCaching ? PrefixCache(cache: cache) : nil
         prefixCacheWeightVersion = model.weightVersion

@@ -25,6 +25,7 @@ extension TransformerModel {
                                topLogprobs: Int = 0, onToken: (Int32) -> Void = { _ in }) throws -> GreedyGeneration {
         precondition(sequence.length == 0 && !prompt.isEmpty && maxTokens >= 0)
         var result = GreedyGeneration()
+        preparePanels()
         let start = Date()
         var logits = try forward([ForwardItem(tokens: prompt, sequence: sequence)])
         result.prefillSeconds = Date().timeIntervalSince(start)

@@ -94,7 +94,5 @@ extension ModelWeights {
         }
         finalNorm = try vector(names.finalNorm, C)
         lmHead = c.tiedEmbeddings ? embedding : try matrix(names.lmHead, c.vocabularySize, C)
-        // The integer kernels' panels are packed as part of loading, not in the first forward pass.
-        for w in layers.flatMap({ l in Projection.allCases.map(l.matrix) }) + [lmHead] { _ = w.panels }
     }
 }

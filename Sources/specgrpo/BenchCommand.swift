@@ -43,6 +43,7 @@ enum BenchCommand {
             model = trainer.makeLiveInferenceModel()
             model.activationPrecision = .int8
         }
+        model.preparePanels()
         var rates: [Double] = []
         for _ in 0..<repetitions + 1 {
             if prompt > 0 {

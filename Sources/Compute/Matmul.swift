@@ -7,8 +7,9 @@ import QuantKernels
 /// Quantized formats with an integer kernel (Q8_0, Q5_0, Q4_0 with 32-weight activation blocks;
 /// Q4_K, Q6_K with 256-weight ones) first quantize each activation row to 8 bits as llama.cpp does,
 /// then take exact integer dot products per block (`QuantKernels`) against the weights' eight-row
-/// panels (`WeightPanels`). Other formats dequantize each weight row into a per-worker scratch row
-/// and take fp32 dot products.
+/// panels (`WeightPanels`); with fp32 activations the panels are dequantized block by block and
+/// multiplied in fp32. Other formats (F32, F16, BF16, Q4_1) dequantize each weight row into a
+/// per-worker scratch row and take fp32 dot products.
 ///
 /// Work is split over panels (or rows); each worker reads its weights once and applies each block
 /// to all N activation rows. Every output element is computed by the same function from the same
@@ -48,14 +49,14 @@ public enum Matmul {
         precondition(outs.count == ws.count && !ws.isEmpty)
         let k = ws[0].cols
         precondition(ws.allSatisfy { $0.cols == k }, "fused products need the same input width")
-        let panels = ws.map { activations == .int8 ? $0.panels : nil }
+        let panels = ws.map(\.panels)
 
         // Quantized activations, once per format in use, the N rows interleaved block by block
         // (block b of row t at (b · N + t) · blockBytes): a kernel reads block b of all rows as
         // one contiguous run.
         var q8_0: UnsafeMutableRawPointer?, q8K: UnsafeMutableRawPointer?
         defer { q8_0?.deallocate(); q8K?.deallocate() }
-        for usesQ8K in Set(panels.compactMap { $0?.usesQ8K }) {
+        for usesQ8K in activations == .int8 ? Set(panels.compactMap { $0?.usesQ8K }) : [] {
             let blockBytes = Self.activationBlockBytes(q8K: usesQ8K), blockStride = Int64(n * blockBytes)
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: n * k / (usesQ8K ? 256 : 32) * blockBytes, alignment: 64)
             Parallel.forEach(count: n, minChunk: 8) { rows in
@@ -82,11 +83,14 @@ public enum Matmul {
                 while global >= starts[i + 1] { i += 1 }
                 let p = parts[i], m = p.rows, u = global - starts[i]
                 if let panels = p.panels {
-                    let first = u * Int(QK_PANEL_ROWS)
-                    let blockBytes = Self.activationBlockBytes(q8K: panels.usesQ8K)
-                    qk_panel_dot_rows(panels.kernelType, Int64(k), panels.panel(u), panels.usesQ8K ? xqK! : xq0!,
-                                      Int64(blockBytes), Int64(n * blockBytes), Int64(n),
-                                      p.out + first, Int64(m), Int32(min(Int(QK_PANEL_ROWS), m - first)))
+                    let first = u * Int(QK_PANEL_ROWS), valid = Int32(min(Int(QK_PANEL_ROWS), m - first))
+                    if activations == .int8 {
+                        let blockBytes = Self.activationBlockBytes(q8K: panels.usesQ8K)
+                        qk_panel_dot_rows(panels.kernelType, Int64(k), panels.panel(u), panels.usesQ8K ? xqK! : xq0!,
+                                          Int64(blockBytes), Int64(n * blockBytes), Int64(n), p.out + first, Int64(m), valid)
+                    } else {
+                        qk_panel_dot_rows_f32(panels.kernelType, Int64(k), panels.panel(u), x, Int64(k), Int64(n), p.out + first, Int64(m), valid)
+                    }
                     continue
                 }
                 let row = p.data + u * p.rowBytes

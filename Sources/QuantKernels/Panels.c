@@ -17,6 +17,9 @@
 
 #include <math.h>
 
+// Dequantization rounds each product on its own, as ggml's reference code does.
+#pragma STDC FP_CONTRACT OFF
+
 int64_t qk_panel_bytes(int type, int64_t n) {
     const int64_t bytes = n / panel_block_columns(type) * panel_block_bytes(type);
     return (bytes + 63) / 64 * 64;
@@ -220,4 +223,43 @@ void qk_panel_dot_rows_scalar(int type, int64_t n, const void *panel, const void
     for (int64_t t = 0; t < rows; t++)
         for (int j = 0; j < valid; j++)
             out[t * out_stride + j] = panel_row_dot(type, n, (const uint8_t *)panel, (const uint8_t *)x + t * x_stride, x_block_stride, j);
+}
+
+/// Row j's 32 (or 256) weights of a panel block, dequantized as ggml does, in column order.
+static void row_weights(float w[256], int type, const uint8_t *blk, int j) {
+    uint8_t u[256];
+    row_codes(u, type, blk, j);
+    if (type == QK_TYPE_Q4_K) {
+        const float d = half_at(blk + PANEL_Q4_K_D + 2 * j), dmin = half_at(blk + PANEL_Q4_K_DMIN + 2 * j);
+        for (int s = 0; s < 8; s++) {
+            const float d1 = d * blk[PANEL_Q4_K_SCALES + 8 * s + j], m1 = dmin * blk[PANEL_Q4_K_MINS + 8 * s + j];
+            for (int i = 32 * s; i < 32 * s + 32; i++) w[i] = d1 * (float)u[i] - m1;
+        }
+    } else if (type == QK_TYPE_Q6_K) {
+        const float d = half_at(blk + PANEL_Q6_K_D + 2 * j);
+        for (int s = 0; s < 16; s++) {
+            const float d1 = d * (float)(int8_t)blk[PANEL_Q6_K_SCALES + 8 * s + j];
+            for (int i = 16 * s; i < 16 * s + 16; i++) w[i] = d1 * (float)(u[i] - 32);
+        }
+    } else {
+        const int bits = code_bits(type);
+        const float d = half_at(blk + panel_code_bytes(bits) + 2 * j);
+        for (int i = 0; i < 32; i++) w[i] = d * (float)(u[i] - (1 << (bits - 1)));
+    }
+}
+
+void qk_panel_dot_rows_f32_scalar(int type, int64_t n, const void *panel, const float *x, int64_t x_stride, int64_t rows,
+                                  float *out, int64_t out_stride, int valid) {
+    const int columns = panel_block_columns(type), block_bytes = panel_block_bytes(type);
+    for (int64_t t = 0; t < rows; t++)
+        for (int j = 0; j < valid; j++) {
+            float acc[4] = {0, 0, 0, 0};
+            for (int64_t b = 0; b < n / columns; b++) {
+                float w[256];
+                row_weights(w, type, (const uint8_t *)panel + b * block_bytes, j);
+                const float *xt = x + t * x_stride + b * columns;
+                for (int c = 0; c < columns; c++) acc[c % 4] = fmaf(w[c], xt[c], acc[c % 4]);
+            }
+            out[t * out_stride + j] = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        }
 }

@@ -222,6 +222,94 @@ QK_INLINE void panel_q6k_group(int64_t n, const uint8_t *panel, int valid, int64
     store_rows(out, os, R, acc, valid);
 }
 
+/// One panel block's weights dequantized as ggml does, for fp32 activations: w[8c + 2k + h]
+/// (c the 4-column group, k the row pair) holds rows 2k (lanes 0–3) and 2k + 1 (lanes 4–7) at
+/// columns 4c..4c+3, ready to multiply against four activations broadcast to both halves.
+QK_INLINE void panel_block_f32(int type, const uint8_t *blk, __m256 *w) {
+    uint8_t codes[256];
+    const int groups = is_k_quant(type) ? 8 : 1;
+    // Row j's scale (and offset) in both halves' pattern: rows 2k, 2k + 1 of each pair.
+    const __m256i pairIndex[4] = {_mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1), _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3),
+                                  _mm256_setr_epi32(4, 4, 4, 4, 5, 5, 5, 5), _mm256_setr_epi32(6, 6, 6, 6, 7, 7, 7, 7)};
+    for (int g = 0; g < groups; g++) {
+        __m256i u[8];
+        if (type == QK_TYPE_Q6_K) q6k_chunk_codes(blk + PANEL_Q6_K_CHUNK * g, u);
+        else if (type == QK_TYPE_Q4_K) panel_codes(blk + 128 * g, 4, u);
+        else panel_codes(blk, code_bits(type), u);
+        for (int c = 0; c < 8; c++) _mm256_storeu_si256((__m256i *)(codes + 32 * c), u[c]);
+        __m256 scale[2], offset[2];  // per row; [1] only for Q6_K's second sub-block of 16
+        if (type == QK_TYPE_Q4_K) {
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + PANEL_Q4_K_D)));
+            const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + PANEL_Q4_K_DMIN)));
+            scale[0] = _mm256_mul_ps(d, _mm256_cvtepi32_ps(bytes_u32(blk + PANEL_Q4_K_SCALES + 8 * g)));
+            offset[0] = _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(bytes_u32(blk + PANEL_Q4_K_MINS + 8 * g)));
+        } else if (type == QK_TYPE_Q6_K) {
+            const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + PANEL_Q6_K_D)));
+            for (int h = 0; h < 2; h++)
+                scale[h] = _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(
+                    _mm_loadl_epi64((const __m128i *)(blk + PANEL_Q6_K_SCALES + 8 * (2 * g + h))))));
+        } else {
+            scale[0] = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + panel_code_bytes(code_bits(type)))));
+        }
+        const __m256i shift = _mm256_set1_epi32(type == QK_TYPE_Q6_K ? 32 : type == QK_TYPE_Q4_K ? 0 : 1 << (code_bits(type) - 1));
+        for (int c = 0; c < 8; c++) {
+            const int h = type == QK_TYPE_Q6_K && c >= 4;  // Q6_K: columns 16..31 of the chunk
+            for (int k = 0; k < 4; k++) {
+                const __m256 q = _mm256_cvtepi32_ps(_mm256_sub_epi32(
+                    _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(codes + 32 * c + 8 * k))), shift));
+                __m256 v = _mm256_mul_ps(_mm256_permutevar8x32_ps(scale[h], pairIndex[k]), q);
+                if (type == QK_TYPE_Q4_K) v = _mm256_sub_ps(v, _mm256_permutevar8x32_ps(offset[0], pairIndex[k]));
+                w[32 * g + 4 * c + k] = v;
+            }
+        }
+    }
+}
+
+/// fp32 activations against a panel: per block the weights are dequantized once into `w`, then
+/// every activation row (up to 64 at a time, in groups of four held in registers) runs its fused
+/// multiply-adds against them.
+QK_INLINE void panel_f32_rows(int type, int64_t n, const uint8_t *panel, const float *x, int64_t xs, int64_t rows,
+                              float *out, int64_t os, int valid) {
+    const int columns = panel_block_columns(type), block_bytes = panel_block_bytes(type);
+    enum { CHUNK = 64, G = 4 };
+    __m256 acc[CHUNK][4], w[256];
+    for (int64_t t0 = 0; t0 < rows; t0 += CHUNK) {
+        const int rowsHere = rows - t0 < CHUNK ? (int)(rows - t0) : CHUNK;
+        for (int t = 0; t < rowsHere; t++)
+            for (int k = 0; k < 4; k++) acc[t][k] = _mm256_setzero_ps();
+        for (int64_t b = 0; b < n / columns; b++) {
+            panel_block_f32(type, panel + b * block_bytes, w);
+            const float *xb = x + t0 * xs + b * columns;
+            int t = 0;
+            for (; t + G <= rowsHere; t += G) {
+                __m256 a[G][4];
+                for (int r = 0; r < G; r++)
+                    for (int k = 0; k < 4; k++) a[r][k] = acc[t + r][k];
+                for (int c = 0; c < columns / 4; c++)
+                    for (int r = 0; r < G; r++) {
+                        const __m256 xv = _mm256_broadcast_ps((const __m128 *)(xb + (t + r) * xs + 4 * c));
+                        for (int k = 0; k < 4; k++) a[r][k] = _mm256_fmadd_ps(w[4 * c + k], xv, a[r][k]);
+                    }
+                for (int r = 0; r < G; r++)
+                    for (int k = 0; k < 4; k++) acc[t + r][k] = a[r][k];
+            }
+            for (; t < rowsHere; t++)
+                for (int c = 0; c < columns / 4; c++) {
+                    const __m256 xv = _mm256_broadcast_ps((const __m128 *)(xb + t * xs + 4 * c));
+                    for (int k = 0; k < 4; k++) acc[t][k] = _mm256_fmadd_ps(w[4 * c + k], xv, acc[t][k]);
+                }
+        }
+        for (int t = 0; t < rowsHere; t++) {
+            float lanes[32];
+            for (int k = 0; k < 4; k++) _mm256_storeu_ps(lanes + 8 * k, acc[t][k]);
+            for (int j = 0; j < valid; j++) {
+                const float *p = lanes + 8 * (j / 2) + 4 * (j % 2);
+                out[(t0 + t) * os + j] = (p[0] + p[1]) + (p[2] + p[3]);
+            }
+        }
+    }
+}
+
 /// Runs GROUP over the rows WIDE at a time (16, 8 or 4), then the remainder, each call with a literal
 /// R so that its per-row loops unroll.
 #define QK_ROW_GROUPS(GROUP, WIDE, ...)                                                        \
@@ -256,4 +344,9 @@ void QK_FN(qk_panel_dot_rows)(int type, int64_t n, const void *panel, const void
     if (type == QK_TYPE_Q4_K) QK_ROW_GROUPS(panel_q4k_group, QK_WIDE, n, p, valid, x_block_stride);
     else if (type == QK_TYPE_Q6_K) QK_ROW_GROUPS(panel_q6k_group, QK_WIDE, n, p, valid, x_block_stride);
     else QK_ROW_GROUPS(panel_group, QK_WIDE_32, n, p, type, valid, x_block_stride);
+}
+
+void QK_FN(qk_panel_dot_rows_f32)(int type, int64_t n, const void *panel, const float *x, int64_t x_stride, int64_t rows,
+                                  float *out, int64_t out_stride, int valid) {
+    panel_f32_rows(type, n, (const uint8_t *)panel, x, x_stride, rows, out, out_stride, valid);
 }

@@ -70,12 +70,10 @@ public final class TransformerModel: @unchecked Sendable {
     }
 
     /// Loads a GGUF model, keeping its matrices memory-mapped in their stored format.
-    /// Packs the integer kernels' weight panels of every matrix the forward pass multiplies (each
-    /// is otherwise packed at its first use), so that a timed or served first pass does not pay
-    /// for it. Only int8 activations use panels; a model run in fp32 (training, rollouts) skips
-    /// them and their memory.
+    /// Packs the weight panels of every quantized matrix the forward pass multiplies (each is
+    /// otherwise packed at its first use), so that a timed or served first pass does not pay for
+    /// it. A model that is only trained never runs the forward pass of inference and never packs.
     public func preparePanels() {
-        guard activationPrecision == .int8 else { return }
         for w in weights.layers.flatMap({ l in Projection.allCases.map(l.matrix) }) + [weights.lmHead] { _ = w.panels }
     }
 

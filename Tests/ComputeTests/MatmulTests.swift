@@ -139,7 +139,7 @@ struct MatmulTests {
 
     /// Both SIMD variants (AVX-512 VNNI where the processor has it, and AVX2) and the portable
     /// panel kernel give the bits of the scalar twins on the original rows (which also checks the
-    /// packing): 19 weight rows (two full panels and one padded) against 19 activation rows
+    /// packing), and the fp32 panel kernel those of its portable twin: 19 weight rows (two full panels and one padded) against 19 activation rows
     /// (groups of eight and four plus remainders). 35 blocks of 32 columns, or 5 of 256: odd
     /// counts, so no pairing of blocks can hide. This is the only test that switches variants;
     /// others running meanwhile see either, which give the same bits.
@@ -187,6 +187,14 @@ struct MatmulTests {
                     qk_panel_dot_rows_scalar(panels.kernelType, Int64(k), panels.panel(p), q.baseAddress, Int64(blockBytes), Int64(blockStride),
                                              Int64(rows), &portable[8 * p], Int64(weightRows), valid)
                 }
+                // The fp32 panel kernel against its portable twin, on the unquantized activations.
+                var fast32 = [Float](repeating: .nan, count: rows * weightRows), portable32 = fast32
+                for p in 0..<panels.count {
+                    let valid = Int32(min(8, weightRows - 8 * p))
+                    qk_panel_dot_rows_f32(panels.kernelType, Int64(k), panels.panel(p), x, Int64(k), Int64(rows), &fast32[8 * p], Int64(weightRows), valid)
+                    qk_panel_dot_rows_f32_scalar(panels.kernelType, Int64(k), panels.panel(p), x, Int64(k), Int64(rows), &portable32[8 * p], Int64(weightRows), valid)
+                }
+                #expect(fast32.map(\.bitPattern) == portable32.map(\.bitPattern), "\(label) \(type) fp32 panel kernel")
                 for t in 0..<rows {
                     for r in 0..<weightRows {
                         let want = scalar(Int64(k), w.baseAddress! + r * matrix.rowBytes, q.baseAddress! + t * blockBytes, Int64(blockStride))
@@ -206,15 +214,46 @@ struct MatmulTests {
         let bytes = type.isQuantized ? randomBlocks(type, blocks: rows * cols / type.blockLength, seed: 7)
             : (0..<rows * cols).map { Float($0 % 97) / 97 - 0.5 }.withUnsafeBytes { Array($0) }
         var g = SplitMix(11)
-        let x = (0..<17 * cols).map { _ in g.float() }
+        let most = 70  // past the fp32 panel kernel's chunk of 64 rows
+        let x = (0..<most * cols).map { _ in g.float() }
         bytes.withUnsafeBytes { raw in
             let w = WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!, owner: nil)
-            var batched = [Float](repeating: .nan, count: 17 * rows)
-            Matmul.forward(&batched, x, n: 17, w)
-            for n in Array(1...9) + [17] {
-                var out = [Float](repeating: .nan, count: n * rows)
-                Matmul.forward(&out, x, n: n, w)
-                #expect(out.map(\.bitPattern) == batched[0..<n * rows].map(\.bitPattern), "\(type) with \(n) rows")
+            for activations in [Matmul.ActivationPrecision.int8, .fp32] {
+                var batched = [Float](repeating: .nan, count: most * rows)
+                Matmul.forward(&batched, x, n: most, w, activations: activations)
+                for n in Array(1...9) + [17, 65] {
+                    var out = [Float](repeating: .nan, count: n * rows)
+                    Matmul.forward(&out, x, n: n, w, activations: activations)
+                    #expect(out.map(\.bitPattern) == batched[0..<n * rows].map(\.bitPattern), "\(type) \(activations) with \(n) rows")
+                }
+            }
+        }
+    }
+
+    /// With fp32 activations, against Double dot products of the reference dequantization
+    /// (panel formats through the fp32 panel kernel, Q4_1 through dequantized rows): within 1e-5
+    /// of Σ|w·x|, as fp32 accumulation over up to 1024 terms allows.
+    @Test(arguments: quantized, [1, 5, 17])
+    func fp32ActivationsMatchNaive(type: TensorType, tokens n: Int) {
+        let cols = type.blockLength == 256 ? 768 : 160, rows = 21
+        let bytes = randomBlocks(type, blocks: rows * cols / type.blockLength, seed: UInt64(type.rawValue) + 40)
+        var g = SplitMix(UInt64(n) + 77)
+        let x = (0..<n * cols).map { _ in g.float() }
+        bytes.withUnsafeBytes { raw in
+            let w = WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!, owner: nil)
+            var out = [Float](repeating: .nan, count: n * rows)
+            Matmul.forward(&out, x, n: n, w, activations: .fp32)
+            var row = [Float](repeating: 0, count: cols)
+            for r in 0..<rows {
+                Dequantize.row(&row, w.row(r), type: type, count: cols)
+                for t in 0..<n {
+                    var exact = 0.0, magnitude = 0.0
+                    for c in 0..<cols {
+                        exact += Double(row[c]) * Double(x[t * cols + c])
+                        magnitude += abs(Double(row[c]) * Double(x[t * cols + c]))
+                    }
+                    #expect(abs(Double(out[t * rows + r]) - exact) <= 1e-5 * max(magnitude, 1e-6), "\(type) n=\(n) [\(t), \(r)]")
+                }
             }
         }
     }

@@ -81,6 +81,17 @@ void qk_panel_dot_rows(int type, int64_t n, const void *panel, const void *x, in
 void qk_panel_dot_rows_scalar(int type, int64_t n, const void *panel, const void *x, int64_t x_stride, int64_t x_block_stride,
                               int64_t rows, float *out, int64_t out_stride, int valid);
 
+/// One panel against `rows` fp32 activation rows (x_stride floats apart), for exact (unquantized)
+/// activations: out[t · out_stride + j] = Σ w_j·x_t for the panel's first `valid` rows. Each
+/// weight is dequantized as ggml does (d·q; Q4_K (d·scale)·q − dmin·min; Q6_K (d·scale)·(q − 32))
+/// and the products are accumulated with fused multiply-adds in four running sums by column
+/// modulo 4, over the columns in order, then added as (s0 + s1) + (s2 + s3).
+void qk_panel_dot_rows_f32(int type, int64_t n, const void *panel, const float *x, int64_t x_stride, int64_t rows,
+                           float *out, int64_t out_stride, int valid);
+/// The same, portable (the kernel off x86, and the tests' reference).
+void qk_panel_dot_rows_f32_scalar(int type, int64_t n, const void *panel, const float *x, int64_t x_stride, int64_t rows,
+                                  float *out, int64_t out_stride, int valid);
+
 /// Chooses the kernel variant: AVX-512 VNNI where `enabled` and the processor has it, AVX2
 /// otherwise (the default is VNNI where available). Returns whether VNNI is now in use. Both
 /// variants give the same bits; tests use this to check each against the scalar twins.

@@ -1,7 +1,7 @@
 // Weight panels: matrices repacked so that one vector instruction multiplies eight weight rows at
-// once (QuantKernels.h), and the portable panel kernel used off x86 and as the tests' check of the
-// layouts. Within a panel, `v[32c + 4j + i]` below names code i of vector c, row j: column 4c + i
-// of the 32-column group, for panel row j.
+// once (QuantKernels.h), and the portable panel kernels (8-bit and fp32 activations), used off x86
+// and as the tests' check of the layouts. Within a panel, `v[32c + 4j + i]` below names code i of
+// vector c, row j: column 4c + i of the 32-column group, for panel row j.
 //
 // Layouts of one panel block:
 // - Q8_0: 256 code bytes (u = q + 128), then the rows' eight fp16 scales.

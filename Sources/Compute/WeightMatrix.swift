@@ -8,7 +8,8 @@ public struct WeightMatrix: @unchecked Sendable {
     public let data: UnsafeRawPointer
     /// Keeps the storage behind `data` alive.
     public let owner: AnyObject?
-    private let lazyPanels: LazyPanels?
+    /// Nil for formats without panels.
+    private let panelSlot: PanelSlot?
 
     public init(type: TensorType, rows: Int, cols: Int, data: UnsafeRawPointer, owner: AnyObject?) {
         precondition(cols % type.blockLength == 0, "\(type) rows need a multiple of \(type.blockLength) columns, got \(cols)")
@@ -17,12 +18,19 @@ public struct WeightMatrix: @unchecked Sendable {
         self.cols = cols
         self.data = data
         self.owner = owner
-        lazyPanels = LazyPanels(type: type, rows: rows, cols: cols, data: data, owner: owner)
+        panelSlot = WeightPanels.supports(type) ? PanelSlot() : nil
     }
 
     /// The rows repacked for the integer kernels (Q8_0, Q5_0, Q4_0, Q4_K, Q6_K), packed at the
     /// first use; nil for other formats.
-    public var panels: WeightPanels? { lazyPanels?.panels }
+    public var panels: WeightPanels? {
+        panelSlot?.packed.withLock { slot in
+            if let slot { return slot }
+            let made = WeightPanels(self)
+            slot = made
+            return made
+        }
+    }
 
     public var rowBytes: Int { type.byteCount(elements: cols) }
     public var byteCount: Int { rows * rowBytes }

@@ -16,17 +16,17 @@ public final class WeightPanels: @unchecked Sendable {
     let stride: Int
     let base: UnsafeMutableRawPointer
 
-    /// Packs `rows` × `cols` weights of `type` at `data`, or returns nil for formats without panels.
-    init?(type: TensorType, rows: Int, cols: Int, data: UnsafeRawPointer) {
-        guard WeightPanels.supports(type) else { return nil }
-        kernelType = Int32(type.rawValue)
-        usesQ8K = type.blockLength == 256
-        count = (rows + Int(QK_PANEL_ROWS) - 1) / Int(QK_PANEL_ROWS)
-        stride = Int(qk_panel_bytes(kernelType, Int64(cols)))
+    /// Packs the rows of `w`, whose format must have panels (`supports`).
+    init(_ w: WeightMatrix) {
+        precondition(WeightPanels.supports(w.type), "\(w.type) has no panel kernels")
+        kernelType = Int32(w.type.rawValue)
+        usesQ8K = w.type.blockLength == 256
+        count = (w.rows + Int(QK_PANEL_ROWS) - 1) / Int(QK_PANEL_ROWS)
+        stride = Int(qk_panel_bytes(kernelType, Int64(w.cols)))
         base = .allocate(byteCount: max(1, count * stride), alignment: 64)
-        let (type, base, count) = (kernelType, base, count)
+        let (type, base) = (kernelType, base)
         Parallel.forEach(count: count, minChunk: 64) { panels in
-            qk_pack_panels(type, data, Int64(rows), Int64(panels.lowerBound), Int64(panels.count), Int64(cols), base)
+            qk_pack_panels(type, w.data, Int64(w.rows), Int64(panels.lowerBound), Int64(panels.count), Int64(w.cols), base)
         }
     }
 
@@ -39,28 +39,8 @@ public final class WeightPanels: @unchecked Sendable {
     public func panel(_ p: Int) -> UnsafeRawPointer { UnsafeRawPointer(base + p * stride) }
 }
 
-/// A matrix's panels, packed at the first product that needs them: a token embedding that is only
-/// looked up is never packed, and loading a model stays a memory map.
-final class LazyPanels: @unchecked Sendable {
-    private let type: TensorType
-    private let rows: Int
-    private let cols: Int
-    private let data: UnsafeRawPointer
-    private let owner: AnyObject?
-    private let packed = Mutex<WeightPanels?>(nil)
-
-    /// Nil for formats without panels.
-    init?(type: TensorType, rows: Int, cols: Int, data: UnsafeRawPointer, owner: AnyObject?) {
-        guard WeightPanels.supports(type) else { return nil }
-        (self.type, self.rows, self.cols, self.data, self.owner) = (type, rows, cols, data, owner)
-    }
-
-    var panels: WeightPanels {
-        packed.withLock { slot in
-            if let slot { return slot }
-            let made = WeightPanels(type: type, rows: rows, cols: cols, data: data)!
-            slot = made
-            return made
-        }
-    }
+/// Where a matrix keeps its panels once packed, at the first product that needs them: a token
+/// embedding that is only looked up is never packed, and loading a model stays a memory map.
+final class PanelSlot: Sendable {
+    let packed = Mutex<WeightPanels?>(nil)
 }

@@ -49,34 +49,36 @@ extension TransformerModel {
 
 /// Log-probabilities from a logits row, in Double.
 public enum LogSoftmax {
-    /// Index of the largest logit (the first one on ties).
+    /// Index of the largest logit (the first one on ties): a vectorised maximum, then the first
+    /// index holding it. With NaN logits, the first index that no later logit exceeds by `>`.
     public static func argmax(_ row: ArraySlice<Float>) -> Int32 {
-        var best = row.startIndex
-        for i in row.indices where row[i] > row[best] { best = i }
-        return Int32(best - row.startIndex)
-    }
-
-    /// The greedy choice of a row: `argmax` and that token's log-probability, the same values as
-    /// `argmax` and `row[argmax] − logPartition` in two vectorised passes instead of four.
-    public static func greedy(_ row: ArraySlice<Float>) -> (token: Int32, logprob: Double) {
         row.withUnsafeBufferPointer { b in
-            let x = b.baseAddress!, n = b.count
-            let m = Vector.max(x, n)
-            guard !m.isNaN else {
-                let t = argmax(row)
-                return (t, Double(row[row.startIndex + Int(t)]) - logPartition(row))
+            guard let x = b.baseAddress, b.count > 0 else { return 0 }
+            let m = Vector.max(x, b.count)
+            var best = 0
+            if m.isNaN {
+                for i in 1..<b.count where x[i] > x[best] { best = i }
+            } else {
+                while x[best] != m { best += 1 }
             }
-            var i = 0
-            while x[i] != m { i += 1 }
-            return (Int32(i), Double(m) - (Double(m) + Foundation.log(Vector.sumExp(x, n, shift: m))))
+            return Int32(best)
         }
     }
 
     /// log Σ exp(row).
     public static func logPartition(_ row: ArraySlice<Float>) -> Double {
-        guard let m = row.max() else { return -.infinity }
-        let sum = row.withUnsafeBufferPointer { Vector.sumExp($0.baseAddress!, $0.count, shift: m) }
-        return Double(m) + Foundation.log(sum)
+        row.withUnsafeBufferPointer { b in
+            guard let x = b.baseAddress, b.count > 0 else { return -.infinity }
+            let m = Vector.max(x, b.count)
+            let shift = m.isNaN ? row.max()! : m
+            return Double(shift) + Foundation.log(Vector.sumExp(x, b.count, shift: shift))
+        }
+    }
+
+    /// The greedy choice of a row: `argmax` and that token's log-probability.
+    public static func greedy(_ row: ArraySlice<Float>) -> (token: Int32, logprob: Double) {
+        let t = argmax(row)
+        return (t, Double(row[row.startIndex + Int(t)]) - logPartition(row))
     }
 
     /// The `count` most likely tokens with their log-probabilities, most likely first.

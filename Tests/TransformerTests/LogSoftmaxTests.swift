@@ -1,10 +1,13 @@
+import Compute
+import Foundation
 import Testing
 import Transformer
 
 struct LogSoftmaxTests {
-    /// `greedy` gives the bits of `argmax` and `row[argmax] − logPartition`: on random rows of odd
-    /// lengths, with the largest value planted twice (the first wins), in the scalar tail, and at
-    /// index 0; a row holding NaN takes the scalar path.
+    /// `argmax`, `logPartition` and `greedy` give the bits of the scalar definitions (the first
+    /// index of the largest logit by `>`; max + log Σ e^(x − max) with the maximum taken by
+    /// `Sequence.max`): on random rows of odd lengths, with the largest value planted twice (the
+    /// first wins), in the scalar tail, and at index 0; a row holding NaN takes the scalar path.
     @Test(arguments: [1, 17, 1000, 151_936])
     func greedyMatchesArgmaxAndPartition(n: Int) {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D &* UInt64(n)
@@ -26,11 +29,17 @@ struct LogSoftmaxTests {
             rows += [tie, tail, first, nan]
         }
         for (i, row) in rows.enumerated() {
+            var best = 0
+            for j in row.indices where row[j] > row[best] { best = j }
+            let m = row.max()!
+            let logZ = Double(m) + Foundation.log(row.withUnsafeBufferPointer { Vector.sumExp($0.baseAddress!, n, shift: m) })
             let slice = row[...]
+            #expect(LogSoftmax.argmax(slice) == Int32(best), "row \(i)")
+            let partition = LogSoftmax.logPartition(slice)
+            #expect(partition.bitPattern == logZ.bitPattern || (partition.isNaN && logZ.isNaN), "row \(i): \(partition) vs \(logZ)")
             let (token, logprob) = LogSoftmax.greedy(slice)
-            let expected = LogSoftmax.argmax(slice)
-            #expect(token == expected, "row \(i)")
-            let want = Double(row[Int(expected)]) - LogSoftmax.logPartition(slice)
+            let want = Double(row[best]) - logZ
+            #expect(token == Int32(best), "row \(i)")
             #expect(logprob.bitPattern == want.bitPattern || (logprob.isNaN && want.isNaN), "row \(i): \(logprob) vs \(want)")
         }
     }

@@ -222,8 +222,8 @@ QK_INLINE void panel_q6k_group(int64_t n, const uint8_t *panel, int valid, int64
     store_rows(out, os, R, acc, valid);
 }
 
-/// One panel block's weights dequantized as ggml does, for fp32 activations: w[8c + 2k + h]
-/// (c the 4-column group, k the row pair) holds rows 2k (lanes 0–3) and 2k + 1 (lanes 4–7) at
+/// One panel block's weights dequantized as ggml does, for fp32 activations: w[4c + k] (c the
+/// block's 4-column group, k the row pair) holds rows 2k (lanes 0–3) and 2k + 1 (lanes 4–7) at
 /// columns 4c..4c+3, ready to multiply against four activations broadcast to both halves.
 QK_INLINE void panel_block_f32(int type, const uint8_t *blk, __m256 *w) {
     uint8_t codes[256];
@@ -237,12 +237,12 @@ QK_INLINE void panel_block_f32(int type, const uint8_t *blk, __m256 *w) {
         else if (type == QK_TYPE_Q4_K) panel_codes(blk + 128 * g, 4, u);
         else panel_codes(blk, code_bits(type), u);
         for (int c = 0; c < 8; c++) _mm256_storeu_si256((__m256i *)(codes + 32 * c), u[c]);
-        __m256 scale[2], offset[2];  // per row; [1] only for Q6_K's second sub-block of 16
+        __m256 scale[2], offset = _mm256_setzero_ps();  // per row; scale[1]: Q6_K's second sub-block of 16
         if (type == QK_TYPE_Q4_K) {
             const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + PANEL_Q4_K_D)));
             const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + PANEL_Q4_K_DMIN)));
             scale[0] = _mm256_mul_ps(d, _mm256_cvtepi32_ps(bytes_u32(blk + PANEL_Q4_K_SCALES + 8 * g)));
-            offset[0] = _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(bytes_u32(blk + PANEL_Q4_K_MINS + 8 * g)));
+            offset = _mm256_mul_ps(dmin, _mm256_cvtepi32_ps(bytes_u32(blk + PANEL_Q4_K_MINS + 8 * g)));
         } else if (type == QK_TYPE_Q6_K) {
             const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(blk + PANEL_Q6_K_D)));
             for (int h = 0; h < 2; h++)
@@ -258,7 +258,7 @@ QK_INLINE void panel_block_f32(int type, const uint8_t *blk, __m256 *w) {
                 const __m256 q = _mm256_cvtepi32_ps(_mm256_sub_epi32(
                     _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(codes + 32 * c + 8 * k))), shift));
                 __m256 v = _mm256_mul_ps(_mm256_permutevar8x32_ps(scale[h], pairIndex[k]), q);
-                if (type == QK_TYPE_Q4_K) v = _mm256_sub_ps(v, _mm256_permutevar8x32_ps(offset[0], pairIndex[k]));
+                if (type == QK_TYPE_Q4_K) v = _mm256_sub_ps(v, _mm256_permutevar8x32_ps(offset, pairIndex[k]));
                 w[32 * g + 4 * c + k] = v;
             }
         }

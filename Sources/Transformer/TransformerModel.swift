@@ -69,7 +69,6 @@ public final class TransformerModel: @unchecked Sendable {
         rope = Rope(dim: config.headDim, theta: config.ropeTheta, pairing: config.ropePairing == .neox ? .neox : .interleaved)
     }
 
-    /// Loads a GGUF model, keeping its matrices memory-mapped in their stored format.
     /// Packs the weight panels of every quantized matrix the forward pass multiplies (each is
     /// otherwise packed at its first use), so that a timed or served first pass does not pay for
     /// it. A model that is only trained never runs the forward pass of inference and never packs.
@@ -77,6 +76,7 @@ public final class TransformerModel: @unchecked Sendable {
         for w in weights.layers.flatMap({ l in Projection.allCases.map(l.matrix) }) + [weights.lmHead] { _ = w.panels }
     }
 
+    /// Loads a GGUF model, keeping its matrices memory-mapped in their stored format.
     public convenience init(gguf: GGUFFile) throws {
         let config = try ModelConfig(gguf: gguf)
         self.init(config: config, weights: try ModelWeights(gguf: gguf, config: config))

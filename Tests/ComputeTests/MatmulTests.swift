@@ -89,17 +89,24 @@ struct MatmulTests {
             let w = WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!, owner: nil)
             var out = [Float](repeating: .nan, count: n * rows)
             Matmul.forward(&out, x, n: n, w)
-            var row = [Float](repeating: 0, count: cols)
-            for r in 0..<rows {
-                Dequantize.row(&row, w.row(r), type: type, count: cols)
-                for t in 0..<n {
-                    var exact = 0.0, magnitude = 0.0
-                    for c in 0..<cols {
-                        exact += Double(row[c]) * Double(seen[t * cols + c])
-                        magnitude += abs(Double(row[c]) * Double(seen[t * cols + c]))
-                    }
-                    #expect(abs(Double(out[t * rows + r]) - exact) <= 1e-5 * max(magnitude, 1e-6), "\(type) n=\(n) [\(t), \(r)]")
+            Self.expectNaive(out, w, seen, n: n)
+        }
+    }
+
+    /// out (n, rows) against Double dot products of w's reference dequantization with the
+    /// activations `seen` (n, cols): within 1e-5 of Σ|w·x| per element.
+    static func expectNaive(_ out: [Float], _ w: WeightMatrix, _ seen: [Float], n: Int, label: String = "") {
+        let (rows, cols) = (w.rows, w.cols)
+        var row = [Float](repeating: 0, count: cols)
+        for r in 0..<rows {
+            Dequantize.row(&row, w.row(r), type: w.type, count: cols)
+            for t in 0..<n {
+                var exact = 0.0, magnitude = 0.0
+                for c in 0..<cols {
+                    exact += Double(row[c]) * Double(seen[t * cols + c])
+                    magnitude += abs(Double(row[c]) * Double(seen[t * cols + c]))
                 }
+                #expect(abs(Double(out[t * rows + r]) - exact) <= 1e-5 * max(magnitude, 1e-6), "\(w.type)\(label) n=\(n) [\(t), \(r)]")
             }
         }
     }
@@ -243,18 +250,7 @@ struct MatmulTests {
             let w = WeightMatrix(type: type, rows: rows, cols: cols, data: raw.baseAddress!, owner: nil)
             var out = [Float](repeating: .nan, count: n * rows)
             Matmul.forward(&out, x, n: n, w, activations: .fp32)
-            var row = [Float](repeating: 0, count: cols)
-            for r in 0..<rows {
-                Dequantize.row(&row, w.row(r), type: type, count: cols)
-                for t in 0..<n {
-                    var exact = 0.0, magnitude = 0.0
-                    for c in 0..<cols {
-                        exact += Double(row[c]) * Double(x[t * cols + c])
-                        magnitude += abs(Double(row[c]) * Double(x[t * cols + c]))
-                    }
-                    #expect(abs(Double(out[t * rows + r]) - exact) <= 1e-5 * max(magnitude, 1e-6), "\(type) n=\(n) [\(t), \(r)]")
-                }
-            }
+            Self.expectNaive(out, w, x, n: n, label: " fp32")
         }
     }
 
